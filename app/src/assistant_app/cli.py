@@ -1,0 +1,180 @@
+"""The ``assistant`` command: one entry point per service, plus migrate and healthcheck.
+
+Only the standard library is imported at module level so that ``assistant healthcheck``
+(the image's HEALTHCHECK) starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+SERVICE_PORTS = {"api": 8000, "agent": 8001, "worker": 8002, "sms": 8003}
+log = logging.getLogger("assistant_app.cli")
+
+
+def _settings(service: str):
+    from . import config, logs
+
+    settings = config.load()
+    settings.validate(service)
+    logs.setup(service, settings.log_level)
+    return settings
+
+
+def _port(service: str) -> int:
+    return int(os.environ.get("PORT") or SERVICE_PORTS[service])
+
+
+def _serve_http(service: str) -> int:
+    import uvicorn
+
+    from . import telemetry
+
+    settings = _settings(service)
+    telemetry.setup(settings, service)
+    port = _port(service)
+    common = {
+        "host": "0.0.0.0",  # noqa: S104 (inside a container; the network decides exposure)
+        "port": port,
+        "log_config": None,  # keep the JSON logging set up above
+        "proxy_headers": True,
+        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # SIGTERM: stop accepting, let in-flight requests finish for up to this long.
+        "timeout_graceful_shutdown": int(os.environ.get("GRACEFUL_TIMEOUT", "25")),
+    }
+    log.info(
+        "starting",
+        extra={
+            "port": port,
+            "env": settings.app_env,
+            "version": settings.version,
+            "revision": settings.revision,
+        },
+    )
+    if settings.dev_reload:
+        import pathlib
+
+        uvicorn.run(
+            f"assistant_app.asgi:{service}",
+            factory=True,
+            reload=True,
+            reload_dirs=[str(pathlib.Path(__file__).parent)],
+            **common,
+        )
+        return 0
+    from . import agent, api, sms
+
+    factory = {"api": api.create_app, "agent": agent.create_app, "sms": sms.create_app}[service]
+    uvicorn.run(factory(settings), **common)
+    return 0
+
+
+def _worker() -> int:
+    from . import telemetry, worker
+
+    settings = _settings("worker")
+    telemetry.setup(settings, "worker")
+    worker.run(settings, _port("worker"))
+    return 0
+
+
+def _migrate(wait: float) -> int:
+    from sqlalchemy import text
+
+    from . import db
+
+    settings = _settings("migrate")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with db.engine(settings).connect() as conn:
+                conn.execute(text("SELECT 1"))
+            break
+        except Exception as exc:
+            if time.monotonic() >= deadline:
+                log.error(
+                    "PostgreSQL is not reachable; expected it at %s:%s within %ss (%s). "
+                    "Check POSTGRES_HOST/POSTGRES_PORT and that the database is up.",
+                    settings.postgres_host,
+                    settings.postgres_port,
+                    wait,
+                    type(exc).__name__,
+                )
+                return 1
+            time.sleep(1)
+    before = db.current_revision(settings)
+    db.migrate(settings)
+    log.info("migrations at head", extra={"from": before, "to": db.current_revision(settings)})
+    return 0
+
+
+def _service_of_pid1() -> str | None:
+    """Which service this container runs, from PID 1's command line."""
+    try:
+        with open("/proc/1/cmdline", "rb") as handle:
+            argv = handle.read().decode(errors="replace").split("\0")
+    except OSError:
+        return None
+    return next((arg for arg in argv if arg in SERVICE_PORTS), None)
+
+
+def healthcheck(port: int | None, path: str, timeout: float) -> int:
+    if port is None:
+        service = _service_of_pid1()
+        port = int(os.environ.get("PORT") or SERVICE_PORTS.get(service or "api", 8000))
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (fixed http URL)
+            ok = response.status == 200
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+        return 1
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, port in SERVICE_PORTS.items():
+        sub.add_parser(name, help=f"run the {name} service (port {port}, or $PORT)")
+    migrate = sub.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
+    migrate.add_argument(
+        "--wait", type=float, default=30.0, help="seconds to wait for PostgreSQL (default 30)"
+    )
+    check = sub.add_parser("healthcheck", help="probe this container's service; exit 0 or 1")
+    check.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="default: $PORT, else the port of the service PID 1 runs",
+    )
+    check.add_argument("--path", default="/health")
+    check.add_argument("--timeout", type=float, default=3.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "healthcheck":
+        return healthcheck(args.port, args.path, args.timeout)
+    from .config import ConfigError
+
+    try:
+        if args.command == "migrate":
+            return _migrate(args.wait)
+        if args.command == "worker":
+            return _worker()
+        return _serve_http(args.command)
+    except ConfigError as exc:
+        print(f"assistant {args.command}: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
