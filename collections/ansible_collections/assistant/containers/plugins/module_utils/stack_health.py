@@ -20,6 +20,7 @@ STARTING = 'starting'
 MISSING = 'missing'
 UNHEALTHY = 'unhealthy'
 EXITED = 'exited'
+ENDPOINT_FAILING = 'endpoint-failing'
 READY_STATES = (HEALTHY, COMPLETED)
 # States Docker has already decided on (retries spent, process gone): waiting longer rarely helps.
 TERMINAL_STATES = (UNHEALTHY, EXITED)
@@ -190,7 +191,8 @@ def wait_for_stack(services, observe, fetch, clock, sleep, global_timeout, inter
     """Wait until every service is ready, one fails, or a deadline passes.
 
     ``services``: ``{name: desired count or None}``; None means "whatever ``observe`` reports".
-    ``observe()``: ``{name: {'desired': int or None, 'containers': [observation, ...]}}``.
+    ``observe()``: ``{name: {'desired': int or None, 'containers': [observation, ...], 'history': [...]}}``;
+    ``history`` holds failed earlier Swarm tasks, reported but not judged (Swarm replaces them).
     Never sleeps or fetches past the earliest pending deadline.
     Returns ``(ok, rows, failed)`` where ``failed`` names the services that made it fail.
     """
@@ -222,9 +224,10 @@ def wait_for_stack(services, observe, fetch, clock, sleep, global_timeout, inter
             if desired is None:
                 desired = max(1, len(seen.get('containers') or []))
             state, running, healthy = service_verdict(seen.get('containers') or [], desired, row['one_shot'])
-            row.update(desired=desired, running=running, healthy=healthy, containers=seen.get('containers') or [])
+            row.update(desired=desired, running=running, healthy=healthy, containers=seen.get('containers') or [],
+                       history=seen.get('history') or [])
             if state in READY_STATES and not _endpoints_pass(row, fetch, deadlines[name] - now, now, clock):
-                state = STARTING
+                state = ENDPOINT_FAILING
             row['state'] = state
             if state in READY_STATES:
                 if row['time_to_healthy'] is None:
@@ -260,6 +263,7 @@ def _new_row(name, desired, one_shot, endpoints):
             for e in endpoints],
         '_endpoint_specs': endpoints,
         'containers': [],
+        'history': [],
     }
 
 
@@ -329,21 +333,25 @@ def failure_message(rows, failed, logs=None, timeout=None):
         if not row['containers']:
             parts.append('  no container or task of this service was found; is it defined and deployed?')
         for container in row['containers']:
-            line = '  {}: state {}, health {}, exit code {}'.format(
-                container['name'] or container['id'], container['state'], container['health'],
-                container.get('exit_code'))
+            line = f"  {container['name'] or container['id']}: state {container['state']}, health {container['health']}"
+            if container['state'] != 'running':  # a running container's exit code is that of an earlier run
+                line += f", exit code {container.get('exit_code')}"
             if container.get('task_message'):
-                line += ', task: {}'.format(container['task_message'])
+                line += f", task: {container['task_message']}"
             if container.get('error'):
-                line += ', error: {}'.format(container['error'])
+                line += f", error: {container['error']}"
             parts.append(line)
             if container.get('health_output'):
-                parts.append('    last health check (exit {}): {}'.format(
-                    container.get('health_exit_code'), container['health_output'][-500:]))
+                parts.append(f"    last health check (exit {container.get('health_exit_code')}): "
+                             f"{container['health_output'][-500:]}")
             lines = (logs.get(name) or {}).get(container['name'] or container['id'])
             if lines:
                 parts.append(f'    last {len(lines)} log lines:')
                 parts.extend(f'      | {log_line}' for log_line in lines)
+        for earlier in row['history']:
+            task = f", task: {earlier['task_message']}" if earlier.get('task_message') else ''
+            parts.append(f"  earlier {earlier['name']}: state {earlier['state']}, "
+                         f"exit code {earlier.get('exit_code')}{task}")
         for endpoint in row['endpoints']:
             if not endpoint['ok']:
                 parts.append('  endpoint {}: {}'.format(endpoint['url'], endpoint['error']))

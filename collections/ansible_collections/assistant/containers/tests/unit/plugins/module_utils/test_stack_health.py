@@ -9,6 +9,7 @@ import json
 import pytest
 from ansible_collections.assistant.containers.plugins.module_utils.stack_health import (
     COMPLETED,
+    ENDPOINT_FAILING,
     EXITED,
     HEALTHY,
     MISSING,
@@ -247,7 +248,7 @@ def test_unhealthy_service_fails_fast_and_is_named():
     assert message.startswith('Stack not healthy: api is unhealthy.')
     assert 'last health check (exit 1): connection refused' in message
     assert '| ImportError: no module x' in message
-    assert 'exit code 0' in message
+    assert 'p-api-1: state running, health unhealthy\n' in message  # no stale exit code for a running one
     assert 'Service db' not in message
 
 
@@ -327,7 +328,10 @@ def test_endpoint_failure_on_timeout_is_in_message():
     ok, rows, failed = _wait(clock, [(0, {'api': {'containers': [_c()]}})], {'api': 1}, interval=2,
                              endpoints=endpoints, fetch=_fetch(503), global_timeout=5)
     assert ok is False
-    assert 'endpoint http://x/ready: expected HTTP status 200, found 503' in failure_message(rows, failed)
+    assert rows[0]['state'] == ENDPOINT_FAILING
+    message = failure_message(rows, failed)
+    assert message.startswith('Stack not healthy: api is endpoint-failing after its timeout.')
+    assert 'endpoint http://x/ready: expected HTTP status 200, found 503' in message
 
 
 def test_fetch_timeout_never_exceeds_remaining_time():
@@ -394,3 +398,16 @@ def test_format_table():
     assert table[1].split() == ['api', 'healthy', '1', '1', '1', 'healthy', '0.0s', '1/1', 'ok']
     assert table[2].split() == ['migrate', 'completed', '1', '0', '0', 'n/a', '0.0s', '-']
     json.dumps(rows)  # the rows are returned by the module as they are
+
+
+def test_swarm_history_is_reported_not_judged():
+    clock = FakeClock()
+    failed_task = task_observation({'ID': 'old0123456789', 'Status': {
+        'State': 'failed', 'Err': 'task: non-zero exit (1)', 'ContainerStatus': {'ExitCode': 1}}})
+    timeline = [(0, {'web': {'desired': 1, 'containers': [_c(state='starting', health='starting')],
+                             'history': [failed_task]}})]
+    ok, rows, failed = _wait(clock, timeline, {'web': None}, interval=1, global_timeout=3)
+    assert (ok, failed) == (False, ['web'])
+    assert rows[0]['state'] == STARTING  # a failed earlier task alone does not fail fast
+    message = failure_message(rows, failed)
+    assert 'earlier task old012345678: state failed, exit code 1, task: task: non-zero exit (1)' in message
