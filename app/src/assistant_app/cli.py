@@ -80,8 +80,7 @@ def _worker() -> int:
 
     settings = _settings("worker")
     telemetry.setup(settings, "worker")
-    worker.run(settings, _port("worker"))
-    return 0
+    return worker.run(settings, _port("worker"))
 
 
 def _migrate(wait: float) -> int:

@@ -91,7 +91,7 @@ def _handler(settings: Settings):
     return Handler
 
 
-def run(settings: Settings, port: int) -> None:
+def run(settings: Settings, port: int) -> int:
     app = create_celery(settings)
     app.steps["consumer"].add(_ConsumingStep)
     ops.BUILD.labels("worker", settings.version, settings.revision).set(1)
@@ -103,15 +103,15 @@ def run(settings: Settings, port: int) -> None:
     try:
         # Threads pool: one process, so metrics and the consuming state are shared.
         # SIGTERM makes Celery stop consuming and finish the tasks in flight (warm shutdown).
-        app.worker_main(
-            [
-                "worker",
-                "--pool=threads",
-                f"--concurrency={settings.worker_concurrency}",
-                f"--loglevel={settings.log_level}",
-                "--without-gossip",
-                "--without-mingle",
-            ]
+        # app.Worker rather than the celery CLI: the CLI's REPL dependencies are not installed.
+        worker = app.Worker(
+            pool="threads",
+            concurrency=settings.worker_concurrency,
+            loglevel=settings.log_level,
+            without_gossip=True,
+            without_mingle=True,
         )
+        worker.start()
+        return worker.exitcode or 0
     finally:
         server.shutdown()
