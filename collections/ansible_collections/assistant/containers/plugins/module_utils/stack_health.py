@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 
 # Service states. READY states end the wait for that service.
-HEALTHY = 'healthy'
-COMPLETED = 'completed'
-STARTING = 'starting'
-MISSING = 'missing'
-UNHEALTHY = 'unhealthy'
-EXITED = 'exited'
-ENDPOINT_FAILING = 'endpoint-failing'
+HEALTHY = "healthy"
+COMPLETED = "completed"
+STARTING = "starting"
+MISSING = "missing"
+UNHEALTHY = "unhealthy"
+EXITED = "exited"
+ENDPOINT_FAILING = "endpoint-failing"
 READY_STATES = (HEALTHY, COMPLETED)
 # States Docker has already decided on (retries spent, process gone): waiting longer rarely helps.
 TERMINAL_STATES = (UNHEALTHY, EXITED)
@@ -32,20 +32,20 @@ class HealthOptionError(ValueError):
 
 def container_observation(inspect):
     """Reduce a container inspect result to what the verdict needs."""
-    state = inspect.get('State') or {}
-    health = state.get('Health') or {}
-    log = health.get('Log') or []
+    state = inspect.get("State") or {}
+    health = state.get("Health") or {}
+    log = health.get("Log") or []
     last = log[-1] if log else {}
     return {
-        'id': (inspect.get('Id') or '')[:12],
-        'name': (inspect.get('Name') or '').lstrip('/'),
-        'state': state.get('Status') or 'unknown',
-        'health': health.get('Status') or 'none',
-        'exit_code': state.get('ExitCode'),
-        'error': state.get('Error') or '',
-        'restarting': bool(state.get('Restarting')),
-        'health_output': (last.get('Output') or '').strip(),
-        'health_exit_code': last.get('ExitCode'),
+        "id": (inspect.get("Id") or "")[:12],
+        "name": (inspect.get("Name") or "").lstrip("/"),
+        "state": state.get("Status") or "unknown",
+        "health": health.get("Status") or "none",
+        "exit_code": state.get("ExitCode"),
+        "error": state.get("Error") or "",
+        "restarting": bool(state.get("Restarting")),
+        "health_output": (last.get("Output") or "").strip(),
+        "health_exit_code": last.get("ExitCode"),
     }
 
 
@@ -55,25 +55,25 @@ def task_observation(task, container=None):
     Without a local container the task state stands for health: Swarm keeps a task
     with a health check in ``starting`` until the check passes, so ``running`` means healthy.
     """
-    status = task.get('Status') or {}
-    container_status = status.get('ContainerStatus') or {}
+    status = task.get("Status") or {}
+    container_status = status.get("ContainerStatus") or {}
     if container is not None:
         obs = container_observation(container)
     else:
-        state = status.get('State') or 'unknown'
+        state = status.get("State") or "unknown"
         obs = {
-            'id': (container_status.get('ContainerID') or task.get('ID') or '')[:12],
-            'name': 'task {}'.format((task.get('ID') or '')[:12]),
-            'state': state,
-            'health': 'healthy' if state == 'running' else ('starting' if state == 'starting' else 'none'),
-            'exit_code': container_status.get('ExitCode'),
-            'error': status.get('Err') or '',
-            'restarting': False,
-            'health_output': '',
-            'health_exit_code': None,
+            "id": (container_status.get("ContainerID") or task.get("ID") or "")[:12],
+            "name": "task {}".format((task.get("ID") or "")[:12]),
+            "state": state,
+            "health": "healthy" if state == "running" else ("starting" if state == "starting" else "none"),
+            "exit_code": container_status.get("ExitCode"),
+            "error": status.get("Err") or "",
+            "restarting": False,
+            "health_output": "",
+            "health_exit_code": None,
         }
-    obs['task_state'] = status.get('State')
-    obs['task_message'] = status.get('Err') or status.get('Message') or ''
+    obs["task_state"] = status.get("State")
+    obs["task_message"] = status.get("Err") or status.get("Message") or ""
     return obs
 
 
@@ -84,13 +84,13 @@ def service_verdict(containers, desired, one_shot=False):
     as healthy only when Docker says so; one without counts once it runs.
     A one-shot service is ``completed`` when every container exited with 0.
     """
-    running = [c for c in containers if c['state'] == 'running']
-    healthy = [c for c in running if c['health'] in ('healthy', 'none')]
+    running = [c for c in containers if c["state"] == "running"]
+    healthy = [c for c in running if c["health"] in ("healthy", "none")]
     if one_shot:
         if not containers:
             return MISSING, 0, 0
-        exited = [c for c in containers if c['state'] in ('exited', 'dead', 'complete')]
-        if any(c.get('exit_code') not in (0, None) for c in exited):
+        exited = [c for c in containers if c["state"] in ("exited", "dead", "complete")]
+        if any(c.get("exit_code") not in (0, None) for c in exited):
             return EXITED, len(running), 0
         if len(exited) == len(containers):
             return COMPLETED, 0, 0
@@ -99,11 +99,11 @@ def service_verdict(containers, desired, one_shot=False):
         return HEALTHY, len(running), len(healthy)
     if not containers:
         return MISSING, 0, 0
-    if any(c['health'] == 'unhealthy' for c in running):
+    if any(c["health"] == "unhealthy" for c in running):
         return UNHEALTHY, len(running), len(healthy)
     if len(healthy) >= desired:
         return HEALTHY, len(running), len(healthy)
-    crashed = [c for c in containers if c['state'] in ('exited', 'dead') and c.get('exit_code') not in (0, None)]
+    crashed = [c for c in containers if c["state"] in ("exited", "dead") and c.get("exit_code") not in (0, None)]
     if crashed and len(running) < desired:
         return EXITED, len(running), len(healthy)
     return STARTING, len(running), len(healthy)
@@ -113,7 +113,8 @@ def _json_contains(actual, expected):
     """True when ``expected`` is a subset of ``actual`` (dicts compared key by key, recursively)."""
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(
-            key in actual and _json_contains(actual[key], value) for key, value in expected.items())
+            key in actual and _json_contains(actual[key], value) for key, value in expected.items()
+        )
     return actual == expected
 
 
@@ -123,38 +124,40 @@ def check_endpoint(endpoint, fetch, timeout):
     Returns a result dict with ``ok`` and, when not ok, an ``error`` saying what was expected and found.
     """
     result = {
-        'url': endpoint['url'],
-        'expected_status': list(endpoint['status']),
-        'status': None,
-        'ok': False,
-        'error': None,
+        "url": endpoint["url"],
+        "expected_status": list(endpoint["status"]),
+        "status": None,
+        "ok": False,
+        "error": None,
     }
     try:
-        status, body = fetch(endpoint['url'], timeout, endpoint.get('validate_certs', True))
+        status, body = fetch(endpoint["url"], timeout, endpoint.get("validate_certs", True))
     except Exception as exc:  # any transport error is a "not yet" answer, reported as found
-        result['error'] = f'no answer: {exc}'
+        result["error"] = f"no answer: {exc}"
         return result
-    result['status'] = status
-    if status not in endpoint['status']:
-        result['error'] = 'expected HTTP status {}, found {}'.format(
-            '/'.join(str(s) for s in endpoint['status']), status)
+    result["status"] = status
+    if status not in endpoint["status"]:
+        result["error"] = "expected HTTP status {}, found {}".format(
+            "/".join(str(s) for s in endpoint["status"]), status
+        )
         return result
-    expected_json = endpoint.get('json')
+    expected_json = endpoint.get("json")
     if expected_json is not None:
         if isinstance(body, bytes):
-            body = body.decode('utf-8', errors='replace')
+            body = body.decode("utf-8", errors="replace")
         try:
             document = json.loads(body)
         except ValueError:
-            result['error'] = 'expected a JSON body containing {}, found non-JSON {!r}'.format(
-                json.dumps(expected_json, sort_keys=True), (body or '')[:200])
+            result["error"] = "expected a JSON body containing {}, found non-JSON {!r}".format(
+                json.dumps(expected_json, sort_keys=True), (body or "")[:200]
+            )
             return result
         if not _json_contains(document, expected_json):
             wanted = json.dumps(expected_json, sort_keys=True)
             found = json.dumps(document, sort_keys=True)[:300]
-            result['error'] = f'expected a JSON body containing {wanted}, found {found}'
+            result["error"] = f"expected a JSON body containing {wanted}, found {found}"
             return result
-    result['ok'] = True
+    result["ok"] = True
     return result
 
 
@@ -162,21 +165,22 @@ def normalize_endpoints(endpoints):
     """Validate endpoint options and group them by service."""
     grouped = {}
     for index, endpoint in enumerate(endpoints or []):
-        url = endpoint.get('url') or ''
-        if not url.startswith(('http://', 'https://')):
+        url = endpoint.get("url") or ""
+        if not url.startswith(("http://", "https://")):
+            raise HealthOptionError(f"endpoints[{index}].url: expected an http:// or https:// URL, found {url!r}.")
+        if not endpoint.get("service"):
             raise HealthOptionError(
-                f'endpoints[{index}].url: expected an http:// or https:// URL, found {url!r}.')
-        if not endpoint.get('service'):
-            raise HealthOptionError(
-                f'endpoints[{index}].service: expected the name of the service this endpoint belongs to.')
-        status = endpoint.get('status') or [200]
+                f"endpoints[{index}].service: expected the name of the service this endpoint belongs to."
+            )
+        status = endpoint.get("status") or [200]
         if not all(isinstance(s, int) and 100 <= s <= 599 for s in status):
             raise HealthOptionError(
-                f'endpoints[{index}].status: expected HTTP status codes between 100 and 599, found {status!r}.')
+                f"endpoints[{index}].status: expected HTTP status codes between 100 and 599, found {status!r}."
+            )
         item = dict(endpoint)
-        item['status'] = list(status)
-        item.setdefault('timeout', 5)
-        grouped.setdefault(endpoint['service'], []).append(item)
+        item["status"] = list(status)
+        item.setdefault("timeout", 5)
+        grouped.setdefault(endpoint["service"], []).append(item)
     return grouped
 
 
@@ -186,8 +190,19 @@ def _deadline(start, global_timeout, service_timeout):
     return start + service_timeout
 
 
-def wait_for_stack(services, observe, fetch, clock, sleep, global_timeout, interval=2.0,
-                   service_timeouts=None, one_shot=None, endpoints=None, fail_fast=True):
+def wait_for_stack(
+    services,
+    observe,
+    fetch,
+    clock,
+    sleep,
+    global_timeout,
+    interval=2.0,
+    service_timeouts=None,
+    one_shot=None,
+    endpoints=None,
+    fail_fast=True,
+):
     """Wait until every service is ready, one fails, or a deadline passes.
 
     ``services``: ``{name: desired count or None}``; None means "whatever ``observe`` reports".
@@ -197,16 +212,15 @@ def wait_for_stack(services, observe, fetch, clock, sleep, global_timeout, inter
     Returns ``(ok, rows, failed)`` where ``failed`` names the services that made it fail.
     """
     if global_timeout <= 0:
-        raise HealthOptionError(f'timeout: expected a positive number of seconds, found {global_timeout!r}.')
+        raise HealthOptionError(f"timeout: expected a positive number of seconds, found {global_timeout!r}.")
     if interval <= 0:
-        raise HealthOptionError(f'interval: expected a positive number of seconds, found {interval!r}.')
+        raise HealthOptionError(f"interval: expected a positive number of seconds, found {interval!r}.")
     service_timeouts = service_timeouts or {}
     one_shot = set(one_shot or [])
     endpoints = endpoints or {}
     for name, value in service_timeouts.items():
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            raise HealthOptionError(
-                f'service_timeouts.{name}: expected a positive number of seconds, found {value!r}.')
+            raise HealthOptionError(f"service_timeouts.{name}: expected a positive number of seconds, found {value!r}.")
 
     start = clock()
     rows = {}
@@ -220,28 +234,33 @@ def wait_for_stack(services, observe, fetch, clock, sleep, global_timeout, inter
         now = clock()
         for name, row in rows.items():
             seen = snapshot.get(name) or {}
-            desired = services[name] if services[name] is not None else seen.get('desired')
+            desired = services[name] if services[name] is not None else seen.get("desired")
             if desired is None:
-                desired = max(1, len(seen.get('containers') or []))
-            state, running, healthy = service_verdict(seen.get('containers') or [], desired, row['one_shot'])
-            row.update(desired=desired, running=running, healthy=healthy, containers=seen.get('containers') or [],
-                       history=seen.get('history') or [])
+                desired = max(1, len(seen.get("containers") or []))
+            state, running, healthy = service_verdict(seen.get("containers") or [], desired, row["one_shot"])
+            row.update(
+                desired=desired,
+                running=running,
+                healthy=healthy,
+                containers=seen.get("containers") or [],
+                history=seen.get("history") or [],
+            )
             if state in READY_STATES and not _endpoints_pass(row, fetch, deadlines[name] - now, now, clock):
                 state = ENDPOINT_FAILING
-            row['state'] = state
+            row["state"] = state
             if state in READY_STATES:
-                if row['time_to_healthy'] is None:
-                    row['time_to_healthy'] = round(clock() - start, 2)
+                if row["time_to_healthy"] is None:
+                    row["time_to_healthy"] = round(clock() - start, 2)
             else:
-                row['time_to_healthy'] = None
+                row["time_to_healthy"] = None
         now = clock()
-        pending = [name for name, row in rows.items() if row['state'] not in READY_STATES]
+        pending = [name for name, row in rows.items() if row["state"] not in READY_STATES]
         if not pending:
             return True, _finish(rows, now - start), []
-        failed = [name for name in pending if fail_fast and rows[name]['state'] in TERMINAL_STATES]
+        failed = [name for name in pending if fail_fast and rows[name]["state"] in TERMINAL_STATES]
         timed_out = [name for name in pending if now >= deadlines[name]]
         for name in timed_out:
-            rows[name]['timed_out'] = True
+            rows[name]["timed_out"] = True
         if failed or timed_out:
             return False, _finish(rows, now - start), sorted(set(failed) | set(timed_out))
         next_deadline = min(deadlines[name] for name in pending)
@@ -250,67 +269,78 @@ def wait_for_stack(services, observe, fetch, clock, sleep, global_timeout, inter
 
 def _new_row(name, desired, one_shot, endpoints):
     return {
-        'service': name,
-        'desired': desired,
-        'running': 0,
-        'healthy': 0,
-        'state': MISSING,
-        'one_shot': one_shot,
-        'time_to_healthy': None,
-        'timed_out': False,
-        'endpoints': [
-            {'url': e['url'], 'expected_status': e['status'], 'status': None, 'ok': False, 'error': 'not checked yet'}
-            for e in endpoints],
-        '_endpoint_specs': endpoints,
-        'containers': [],
-        'history': [],
+        "service": name,
+        "desired": desired,
+        "running": 0,
+        "healthy": 0,
+        "state": MISSING,
+        "one_shot": one_shot,
+        "time_to_healthy": None,
+        "timed_out": False,
+        "endpoints": [
+            {"url": e["url"], "expected_status": e["status"], "status": None, "ok": False, "error": "not checked yet"}
+            for e in endpoints
+        ],
+        "_endpoint_specs": endpoints,
+        "containers": [],
+        "history": [],
     }
 
 
 def _endpoints_pass(row, fetch, remaining, now, clock):
     """Check the endpoints of a service whose containers are ready; passing ones stay passed."""
-    for index, spec in enumerate(row['_endpoint_specs']):
-        if row['endpoints'][index]['ok']:
+    for index, spec in enumerate(row["_endpoint_specs"]):
+        if row["endpoints"][index]["ok"]:
             continue
         remaining_now = remaining - (clock() - now)
         if remaining_now <= 0:
             return False
-        row['endpoints'][index] = check_endpoint(spec, fetch, min(spec['timeout'], remaining_now))
-    return all(e['ok'] for e in row['endpoints'])
+        row["endpoints"][index] = check_endpoint(spec, fetch, min(spec["timeout"], remaining_now))
+    return all(e["ok"] for e in row["endpoints"])
 
 
 def _finish(rows, elapsed):
     result = []
     for row in rows.values():
         row = dict(row)
-        row.pop('_endpoint_specs')
-        row['health'] = _health_summary(row)
-        row['elapsed'] = round(elapsed, 2)
+        row.pop("_endpoint_specs")
+        row["health"] = _health_summary(row)
+        row["elapsed"] = round(elapsed, 2)
         result.append(row)
-    return sorted(result, key=lambda r: r['service'])
+    return sorted(result, key=lambda r: r["service"])
 
 
 def _health_summary(row):
-    states = sorted(set(c['health'] for c in row['containers'] if c['state'] == 'running'))
-    if row['one_shot']:
-        return 'n/a'
-    return ','.join(states) if states else 'none'
+    states = sorted(set(c["health"] for c in row["containers"] if c["state"] == "running"))
+    if row["one_shot"]:
+        return "n/a"
+    return ",".join(states) if states else "none"
 
 
 def format_table(rows):
     """The per-service summary table, as lines of text."""
-    header = ('SERVICE', 'STATE', 'DESIRED', 'RUNNING', 'HEALTHY', 'HEALTH', 'TIME TO HEALTHY', 'ENDPOINTS')
+    header = ("SERVICE", "STATE", "DESIRED", "RUNNING", "HEALTHY", "HEALTH", "TIME TO HEALTHY", "ENDPOINTS")
     lines = [header]
     for row in rows:
-        endpoints = row['endpoints']
-        passed = sum(1 for e in endpoints if e['ok'])
-        ep_text = f'{passed}/{len(endpoints)} ok' if endpoints else '-'
-        tth = '{:.1f}s'.format(row['time_to_healthy']) if row['time_to_healthy'] is not None else '-'
-        state = row['state'] + (' (timed out)' if row.get('timed_out') else '')
-        lines.append((row['service'], state, str(row['desired']), str(row['running']), str(row['healthy']),
-                      row['health'], tth, ep_text))
+        endpoints = row["endpoints"]
+        passed = sum(1 for e in endpoints if e["ok"])
+        ep_text = f"{passed}/{len(endpoints)} ok" if endpoints else "-"
+        tth = "{:.1f}s".format(row["time_to_healthy"]) if row["time_to_healthy"] is not None else "-"
+        state = row["state"] + (" (timed out)" if row.get("timed_out") else "")
+        lines.append(
+            (
+                row["service"],
+                state,
+                str(row["desired"]),
+                str(row["running"]),
+                str(row["healthy"]),
+                row["health"],
+                tth,
+                ep_text,
+            )
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return ['  '.join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
 
 
 def failure_message(rows, failed, logs=None, timeout=None):
@@ -319,43 +349,57 @@ def failure_message(rows, failed, logs=None, timeout=None):
     ``logs``: ``{service: {container name: [lines]}}``.
     """
     logs = logs or {}
-    by_name = dict((row['service'], row) for row in rows)
-    parts = ['Stack not healthy: {}.'.format(', '.join(
-        '{} is {}{}'.format(name, by_name[name]['state'], ' after its timeout' if by_name[name]['timed_out'] else '')
-        for name in failed))]
+    by_name = dict((row["service"], row) for row in rows)
+    parts = [
+        "Stack not healthy: {}.".format(
+            ", ".join(
+                "{} is {}{}".format(
+                    name, by_name[name]["state"], " after its timeout" if by_name[name]["timed_out"] else ""
+                )
+                for name in failed
+            )
+        )
+    ]
     for name in failed:
         row = by_name[name]
-        waited = ' (waited {:.1f}s{})'.format(row['elapsed'], f' of {timeout}s' if timeout else '')
-        parts.append('')
-        wanted = 'completed run(s) with exit code 0' if row['one_shot'] else 'healthy container(s)'
-        parts.append(f"Service {name}: {row['state']}{waited}; expected {row['desired']} {wanted}, "
-                     f"found {row['running']} running and {row['healthy']} healthy.")
-        if not row['containers']:
-            parts.append('  no container or task of this service was found; is it defined and deployed?')
-        for container in row['containers']:
+        waited = " (waited {:.1f}s{})".format(row["elapsed"], f" of {timeout}s" if timeout else "")
+        parts.append("")
+        wanted = "completed run(s) with exit code 0" if row["one_shot"] else "healthy container(s)"
+        parts.append(
+            f"Service {name}: {row['state']}{waited}; expected {row['desired']} {wanted}, "
+            f"found {row['running']} running and {row['healthy']} healthy."
+        )
+        if not row["containers"]:
+            parts.append("  no container or task of this service was found; is it defined and deployed?")
+        for container in row["containers"]:
             line = f"  {container['name'] or container['id']}: state {container['state']}, health {container['health']}"
-            if container['state'] != 'running':  # a running container's exit code is that of an earlier run
+            if container["state"] != "running":  # a running container's exit code is that of an earlier run
                 line += f", exit code {container.get('exit_code')}"
-            if container.get('task_message'):
+            if container.get("task_message"):
                 line += f", task: {container['task_message']}"
-            if container.get('error'):
+            if container.get("error"):
                 line += f", error: {container['error']}"
             parts.append(line)
-            if container.get('health_output'):
-                parts.append(f"    last health check (exit {container.get('health_exit_code')}): "
-                             f"{container['health_output'][-500:]}")
-            lines = (logs.get(name) or {}).get(container['name'] or container['id'])
+            if container.get("health_output"):
+                parts.append(
+                    f"    last health check (exit {container.get('health_exit_code')}): "
+                    f"{container['health_output'][-500:]}"
+                )
+            lines = (logs.get(name) or {}).get(container["name"] or container["id"])
             if lines:
-                parts.append(f'    last {len(lines)} log lines:')
-                parts.extend(f'      | {log_line}' for log_line in lines)
-        for earlier in row['history']:
-            task = f", task: {earlier['task_message']}" if earlier.get('task_message') else ''
-            parts.append(f"  earlier {earlier['name']}: state {earlier['state']}, "
-                         f"exit code {earlier.get('exit_code')}{task}")
-        for endpoint in row['endpoints']:
-            if not endpoint['ok']:
-                parts.append('  endpoint {}: {}'.format(endpoint['url'], endpoint['error']))
-    parts.append('')
-    parts.append('Fix the service (see its health check output and logs above), or raise its timeout '
-                 'with service_timeouts if it only needs longer to start.')
-    return '\n'.join(parts)
+                parts.append(f"    last {len(lines)} log lines:")
+                parts.extend(f"      | {log_line}" for log_line in lines)
+        for earlier in row["history"]:
+            task = f", task: {earlier['task_message']}" if earlier.get("task_message") else ""
+            parts.append(
+                f"  earlier {earlier['name']}: state {earlier['state']}, exit code {earlier.get('exit_code')}{task}"
+            )
+        for endpoint in row["endpoints"]:
+            if not endpoint["ok"]:
+                parts.append("  endpoint {}: {}".format(endpoint["url"], endpoint["error"]))
+    parts.append("")
+    parts.append(
+        "Fix the service (see its health check output and logs above), or raise its timeout "
+        "with service_timeouts if it only needs longer to start."
+    )
+    return "\n".join(parts)

@@ -106,7 +106,7 @@ notes:
     or two on a local engine.
 
 author:
-  - assistant.containers contributors
+  - Personal Assistant platform team (@assistant-platform)
 
 seealso:
   - module: community.docker.docker_image_info
@@ -271,7 +271,7 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
     RequestException,
 )
 
-_SCAN_LABEL = 'assistant.containers.image_budget_info'
+_SCAN_LABEL = "assistant.containers.image_budget_info"
 _CHUNK = 1024 * 1024
 
 
@@ -281,7 +281,7 @@ class _ChunkReader(io.RawIOBase):
     def __init__(self, chunks):
         super().__init__()
         self._chunks = iter(chunks)
-        self._buffer = b''
+        self._buffer = b""
 
     def readable(self):
         return True
@@ -302,18 +302,18 @@ class ImageBudgetChecker:
     def __init__(self, client):
         self.client = client
         params = client.module.params
-        self.name = params['name']
-        self.base_name = params['base_image']
-        self.report_only = params['report_only']
+        self.name = params["name"]
+        self.base_name = params["base_image"]
+        self.report_only = params["report_only"]
         try:
             self.budget = {
-                'max_size': _size(params, 'max_size'),
-                'max_size_above_base': _size(params, 'max_size_above_base'),
-                'required_labels': parse_required_labels(params['required_labels']),
-                'non_root': params['non_root'],
-                'healthcheck_required': params['healthcheck_required'],
+                "max_size": _size(params, "max_size"),
+                "max_size_above_base": _size(params, "max_size_above_base"),
+                "required_labels": parse_required_labels(params["required_labels"]),
+                "non_root": params["non_root"],
+                "healthcheck_required": params["healthcheck_required"],
             }
-            rules = DEFAULT_FORBIDDEN if params['forbidden'] is None else params['forbidden']
+            rules = DEFAULT_FORBIDDEN if params["forbidden"] is None else params["forbidden"]
             self.rules = compile_forbidden(rules)
         except (SizeError, BudgetError) as exc:
             self.fail(to_native(exc))
@@ -323,61 +323,69 @@ class ImageBudgetChecker:
 
     def _inspect(self, reference, option):
         try:
-            return self.client.get_json('/images/{0}/json', reference)
+            return self.client.get_json("/images/{0}/json", reference)
         except NotFound:
             self.fail(
-                f'{option}: expected a local image {reference!r}, found no such image on the Docker host. '
-                'Build or load it first (no registry is contacted).')
+                f"{option}: expected a local image {reference!r}, found no such image on the Docker host. "
+                "Build or load it first (no registry is contacted)."
+            )
 
     def _scan(self, image_id):
         """Return (paths, /etc/passwd text or None) of the image's file system."""
-        container = self.client.post_json_to_json('/containers/create', data={
-            'Image': image_id,
-            # Never started; an entrypoint is only set because images without CMD cannot be created.
-            'Entrypoint': ['image-budget-scan'],
-            'Cmd': [],
-            'NetworkDisabled': True,
-            'Labels': {_SCAN_LABEL: 'scan'},
-        })
-        container_id = container['Id']
+        container = self.client.post_json_to_json(
+            "/containers/create",
+            data={
+                "Image": image_id,
+                # Never started; an entrypoint is only set because images without CMD cannot be created.
+                "Entrypoint": ["image-budget-scan"],
+                "Cmd": [],
+                "NetworkDisabled": True,
+                "Labels": {_SCAN_LABEL: "scan"},
+            },
+        )
+        container_id = container["Id"]
         try:
-            response = self.client._get(self.client._url('/containers/{0}/export', container_id), stream=True)
+            response = self.client._get(self.client._url("/containers/{0}/export", container_id), stream=True)
             self.client._raise_for_status(response)
             paths = []
             passwd = None
-            with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(response.iter_content(_CHUNK))), mode='r|') as tar:
+            with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(response.iter_content(_CHUNK))), mode="r|") as tar:
                 for member in tar:
                     path = normalize_archive_path(member.name)
                     paths.append(path)
-                    if path == '/etc/passwd' and member.isfile():
-                        passwd = to_text(tar.extractfile(member).read(), errors='surrogate_or_replace')
+                    if path == "/etc/passwd" and member.isfile():
+                        passwd = to_text(tar.extractfile(member).read(), errors="surrogate_or_replace")
             return paths, passwd
         finally:
             try:
-                self.client.delete_call('/containers/{0}', container_id, params={'force': 'true', 'v': 'true'})
+                self.client.delete_call("/containers/{0}", container_id, params={"force": "true", "v": "true"})
             except DockerException as exc:
-                self.client.module.warn(f'Could not remove the scan container {container_id}: {to_native(exc)}. '
-                                        f'Remove it with: docker rm -f {container_id}')
+                self.client.module.warn(
+                    f"Could not remove the scan container {container_id}: {to_native(exc)}. "
+                    f"Remove it with: docker rm -f {container_id}"
+                )
 
     def run(self):
-        image = self._inspect(self.name, 'name')
-        base = self._inspect(self.base_name, 'base_image') if self.base_name else None
-        if self.budget['max_size_above_base'] is not None and base is None:
-            self.fail('max_size_above_base: expected base_image to be set too, found no base_image. '
-                      'Name the image this one is built FROM in base_image.')
+        image = self._inspect(self.name, "name")
+        base = self._inspect(self.base_name, "base_image") if self.base_name else None
+        if self.budget["max_size_above_base"] is not None and base is None:
+            self.fail(
+                "max_size_above_base: expected base_image to be set too, found no base_image. "
+                "Name the image this one is built FROM in base_image."
+            )
         facts = image_facts(image, base, self.base_name)
 
         forbidden_found = None
         passwd = None
-        needs_passwd = self.budget['non_root'] and user_is_root(facts['user']) is None
+        needs_passwd = self.budget["non_root"] and user_is_root(facts["user"]) is None
         if self.rules or needs_passwd:
-            paths, passwd = self._scan(image['Id'])
+            paths, passwd = self._scan(image["Id"])
             if self.rules:
                 forbidden_found = find_forbidden(paths, self.rules)
-        facts['forbidden_found'] = forbidden_found
+        facts["forbidden_found"] = forbidden_found
 
-        violations = evaluate_budget(facts, self.budget, forbidden_found, root=user_is_root(facts['user'], passwd))
-        result = {'changed': False, 'passed': not violations, 'violations': violations, 'image': facts}
+        violations = evaluate_budget(facts, self.budget, forbidden_found, root=user_is_root(facts["user"], passwd))
+        result = {"changed": False, "passed": not violations, "violations": violations, "image": facts}
         if violations and not self.report_only:
             self.client.fail_results.update(result)
             self.fail(violations_message(self.name, violations))
@@ -391,36 +399,41 @@ def _size(params, option):
 
 def main():
     argument_spec = dict(
-        name=dict(type='str', required=True),
-        base_image=dict(type='str'),
-        max_size=dict(type='str'),
-        max_size_above_base=dict(type='str'),
-        required_labels=dict(type='list', elements='str', default=[]),
-        non_root=dict(type='bool', default=False),
-        healthcheck_required=dict(type='bool', default=False),
-        forbidden=dict(type='list', elements='dict', options=dict(
-            name=dict(type='str', required=True),
-            paths=dict(type='list', elements='str', required=True),
-        )),
-        report_only=dict(type='bool', default=False),
+        name=dict(type="str", required=True),
+        base_image=dict(type="str"),
+        max_size=dict(type="str"),
+        max_size_above_base=dict(type="str"),
+        required_labels=dict(type="list", elements="str", default=[]),
+        non_root=dict(type="bool", default=False),
+        healthcheck_required=dict(type="bool", default=False),
+        forbidden=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                name=dict(type="str", required=True),
+                paths=dict(type="list", elements="str", required=True),
+            ),
+        ),
+        report_only=dict(type="bool", default=False),
     )
 
     client = AnsibleDockerClient(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        fail_results={'violations': []},
+        fail_results={"violations": []},
     )
 
     try:
         result = ImageBudgetChecker(client).run()
         client.module.exit_json(**result)
     except DockerException as e:
-        client.fail(f'An unexpected Docker error occurred: {to_native(e)}', exception=traceback.format_exc())
+        client.fail(f"An unexpected Docker error occurred: {to_native(e)}", exception=traceback.format_exc())
     except RequestException as e:
         client.fail(
-            f'An unexpected requests error occurred when trying to talk to the Docker daemon: {to_native(e)}',
-            exception=traceback.format_exc())
+            f"An unexpected requests error occurred when trying to talk to the Docker daemon: {to_native(e)}",
+            exception=traceback.format_exc(),
+        )
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -140,7 +140,7 @@ requirements:
   - "Docker API >= 1.25"
 
 author:
-  - assistant.containers contributors
+  - Personal Assistant platform team (@assistant-platform)
 
 seealso:
   - module: community.docker.docker_compose_v2
@@ -282,10 +282,10 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
     RequestException,
 )
 
-_COMPOSE_PROJECT = 'com.docker.compose.project'
-_COMPOSE_SERVICE = 'com.docker.compose.service'
-_COMPOSE_ONEOFF = 'com.docker.compose.oneoff'
-_STACK_NAMESPACE = 'com.docker.stack.namespace'
+_COMPOSE_PROJECT = "com.docker.compose.project"
+_COMPOSE_SERVICE = "com.docker.compose.service"
+_COMPOSE_ONEOFF = "com.docker.compose.oneoff"
+_STACK_NAMESPACE = "com.docker.stack.namespace"
 _MAX_BODY = 1024 * 1024
 _HISTORY = 3
 
@@ -293,11 +293,17 @@ _HISTORY = 3
 def _fetch(url, timeout, validate_certs):
     """GET ``url``; an HTTP error status is an answer, not an exception."""
     try:
-        response = open_url(url, method='GET', timeout=timeout, validate_certs=validate_certs,
-                            follow_redirects='none', headers={'Accept': 'application/json, */*'})
+        response = open_url(
+            url,
+            method="GET",
+            timeout=timeout,
+            validate_certs=validate_certs,
+            follow_redirects="none",
+            headers={"Accept": "application/json, */*"},
+        )
         return response.getcode(), response.read(_MAX_BODY)
     except HTTPError as exc:
-        return exc.code, exc.read(_MAX_BODY) if exc.fp else b''
+        return exc.code, exc.read(_MAX_BODY) if exc.fp else b""
 
 
 class StackObserver:
@@ -314,78 +320,84 @@ class StackObserver:
         return self._observe_compose() if self.project else self._observe_stack()
 
     def _list(self, path, label):
-        return self.client.get_json(path, params={'all': 'true', 'filters': json.dumps({'label': [label]})})
+        return self.client.get_json(path, params={"all": "true", "filters": json.dumps({"label": [label]})})
 
     def _inspect_container(self, container_id):
         try:
-            inspect = self.client.get_json('/containers/{0}/json', container_id)
+            inspect = self.client.get_json("/containers/{0}/json", container_id)
         except NotFound:
             return None  # removed between listing and inspecting
         obs = container_observation(inspect)
-        self.containers[obs['name'] or obs['id']] = (inspect['Id'], bool((inspect.get('Config') or {}).get('Tty')))
+        self.containers[obs["name"] or obs["id"]] = (inspect["Id"], bool((inspect.get("Config") or {}).get("Tty")))
         return obs
 
     def _observe_compose(self):
         snapshot = {}
-        for item in self._list('/containers/json', f'{_COMPOSE_PROJECT}={self.project}'):
-            labels = item.get('Labels') or {}
-            if labels.get(_COMPOSE_ONEOFF) == 'True' or not labels.get(_COMPOSE_SERVICE):
+        for item in self._list("/containers/json", f"{_COMPOSE_PROJECT}={self.project}"):
+            labels = item.get("Labels") or {}
+            if labels.get(_COMPOSE_ONEOFF) == "True" or not labels.get(_COMPOSE_SERVICE):
                 continue
-            obs = self._inspect_container(item['Id'])
+            obs = self._inspect_container(item["Id"])
             if obs is not None:
-                snapshot.setdefault(labels[_COMPOSE_SERVICE], {'desired': None, 'containers': []})
-                snapshot[labels[_COMPOSE_SERVICE]]['containers'].append(obs)
+                snapshot.setdefault(labels[_COMPOSE_SERVICE], {"desired": None, "containers": []})
+                snapshot[labels[_COMPOSE_SERVICE]]["containers"].append(obs)
         return snapshot
 
     def _observe_stack(self):
         snapshot = {}
-        prefix = self.stack + '_'
-        for service in self.client.get_json('/services', params={
-                'filters': json.dumps({'label': [f'{_STACK_NAMESPACE}={self.stack}']})}):
-            spec = service.get('Spec') or {}
-            name = spec.get('Name') or ''
-            short = name[len(prefix):] if name.startswith(prefix) else name
-            tasks = self.client.get_json('/tasks', params={'filters': json.dumps({'service': [service['ID']]})})
-            current = [t for t in tasks if t.get('DesiredState') in ('running', 'complete')]
-            failed = sorted((t for t in tasks if (t.get('Status') or {}).get('State') in ('failed', 'rejected')),
-                            key=lambda t: (t.get('Status') or {}).get('Timestamp') or '', reverse=True)
-            mode = spec.get('Mode') or {}
-            desired = (mode.get('Replicated') or {}).get('Replicas')
-            if desired is None and 'Global' in mode:
-                desired = len([t for t in tasks if t.get('DesiredState') == 'running'])
+        prefix = self.stack + "_"
+        for service in self.client.get_json(
+            "/services", params={"filters": json.dumps({"label": [f"{_STACK_NAMESPACE}={self.stack}"]})}
+        ):
+            spec = service.get("Spec") or {}
+            name = spec.get("Name") or ""
+            short = name[len(prefix) :] if name.startswith(prefix) else name
+            tasks = self.client.get_json("/tasks", params={"filters": json.dumps({"service": [service["ID"]]})})
+            current = [t for t in tasks if t.get("DesiredState") in ("running", "complete")]
+            failed = sorted(
+                (t for t in tasks if (t.get("Status") or {}).get("State") in ("failed", "rejected")),
+                key=lambda t: (t.get("Status") or {}).get("Timestamp") or "",
+                reverse=True,
+            )
+            mode = spec.get("Mode") or {}
+            desired = (mode.get("Replicated") or {}).get("Replicas")
+            if desired is None and "Global" in mode:
+                desired = len([t for t in tasks if t.get("DesiredState") == "running"])
             snapshot[short] = {
-                'desired': desired,
-                'containers': [self._task(t) for t in current],
-                'history': [self._task(t) for t in failed[:_HISTORY]],
+                "desired": desired,
+                "containers": [self._task(t) for t in current],
+                "history": [self._task(t) for t in failed[:_HISTORY]],
             }
         return snapshot
 
     def _task(self, task):
-        container_id = ((task.get('Status') or {}).get('ContainerStatus') or {}).get('ContainerID')
+        container_id = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
         container = None
         if container_id:
             try:
-                container = self.client.get_json('/containers/{0}/json', container_id)
+                container = self.client.get_json("/containers/{0}/json", container_id)
             except NotFound:
                 container = None  # the task runs on another node
         obs = task_observation(task, container)
         if container is not None:
-            self.containers[obs['name'] or obs['id']] = (container['Id'], bool(container['Config'].get('Tty')))
+            self.containers[obs["name"] or obs["id"]] = (container["Id"], bool(container["Config"].get("Tty")))
         return obs
 
     def last_log_lines(self, name_or_id, lines):
         """The container's last log lines, or a note saying why there are none."""
         container_id, tty = self.containers.get(name_or_id, (None, False))
         if container_id is None:
-            return ['(no logs: the container is not on this Docker host)']
+            return ["(no logs: the container is not on this Docker host)"]
         try:
-            response = self.client._get(self.client._url('/containers/{0}/logs', container_id), params={
-                'stdout': 1, 'stderr': 1, 'timestamps': 0, 'follow': 0, 'tail': lines})
+            response = self.client._get(
+                self.client._url("/containers/{0}/logs", container_id),
+                params={"stdout": 1, "stderr": 1, "timestamps": 0, "follow": 0, "tail": lines},
+            )
             output = self.client._get_result_tty(False, response, tty)
         except DockerException as exc:
-            return [f'(no logs: {to_native(exc)})']
-        text = to_text(output, errors='surrogate_or_replace').rstrip('\n')
-        return text.splitlines()[-lines:] if text else ['(no log output)']
+            return [f"(no logs: {to_native(exc)})"]
+        text = to_text(output, errors="surrogate_or_replace").rstrip("\n")
+        return text.splitlines()[-lines:] if text else ["(no log output)"]
 
 
 class StackHealthGate:
@@ -394,103 +406,122 @@ class StackHealthGate:
         self.params = client.module.params
         self.clock = clock
         self.sleep = sleep
-        self.observer = StackObserver(client, project=self.params['project'], stack=self.params['stack'])
+        self.observer = StackObserver(client, project=self.params["project"], stack=self.params["stack"])
 
     def fail(self, msg, **kwargs):
         self.client.fail(msg, **kwargs)
 
     def _expected_services(self, endpoints):
         params = self.params
-        named = set(params['replicas']) | set(params['completed_services']) | set(params['service_timeouts'])
+        named = set(params["replicas"]) | set(params["completed_services"]) | set(params["service_timeouts"])
         named |= set(endpoints)
-        if params['services']:
-            unknown = sorted(named - set(params['services']))
+        if params["services"]:
+            unknown = sorted(named - set(params["services"]))
             if unknown:
-                self.fail(f'services: expected every service named in replicas, completed_services, service_timeouts '
-                          f'and endpoints to be listed, found {", ".join(unknown)} missing from services. '
-                          'Add them to services or leave services out to check every service.')
-            return list(params['services'])
+                self.fail(
+                    f"services: expected every service named in replicas, completed_services, service_timeouts "
+                    f"and endpoints to be listed, found {', '.join(unknown)} missing from services. "
+                    "Add them to services or leave services out to check every service."
+                )
+            return list(params["services"])
         found = set(self.observer())
         if not found and not named:
-            kind, label = ('project', _COMPOSE_PROJECT) if params['project'] else ('stack', _STACK_NAMESPACE)
-            self.fail(f'{kind}: expected containers or services labelled {label}={params[kind]}, found none. '
-                      f'Deploy the {kind} first, or check its name.')
+            kind, label = ("project", _COMPOSE_PROJECT) if params["project"] else ("stack", _STACK_NAMESPACE)
+            self.fail(
+                f"{kind}: expected containers or services labelled {label}={params[kind]}, found none. "
+                f"Deploy the {kind} first, or check its name."
+            )
         return sorted(found | named)
 
     def run(self):
         params = self.params
-        for name, count in params['replicas'].items():
+        for name, count in params["replicas"].items():
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                self.fail(f'replicas.{name}: expected a non-negative whole number, found {count!r}.')
+                self.fail(f"replicas.{name}: expected a non-negative whole number, found {count!r}.")
         try:
-            endpoints = normalize_endpoints(params['endpoints'])
+            endpoints = normalize_endpoints(params["endpoints"])
             services = self._expected_services(endpoints)
             ok, rows, failed = wait_for_stack(
-                dict((name, params['replicas'].get(name)) for name in services),
-                self.observer, _fetch, self.clock, self.sleep,
-                global_timeout=params['timeout'], interval=params['interval'],
-                service_timeouts=params['service_timeouts'], one_shot=params['completed_services'],
-                endpoints=endpoints, fail_fast=params['fail_fast'])
+                dict((name, params["replicas"].get(name)) for name in services),
+                self.observer,
+                _fetch,
+                self.clock,
+                self.sleep,
+                global_timeout=params["timeout"],
+                interval=params["interval"],
+                service_timeouts=params["service_timeouts"],
+                one_shot=params["completed_services"],
+                endpoints=endpoints,
+                fail_fast=params["fail_fast"],
+            )
         except HealthOptionError as exc:
             self.fail(to_native(exc))
         result = {
-            'changed': False,
-            'services': rows,
-            'table': format_table(rows),
-            'elapsed': rows[0]['elapsed'] if rows else 0.0,
+            "changed": False,
+            "services": rows,
+            "table": format_table(rows),
+            "elapsed": rows[0]["elapsed"] if rows else 0.0,
         }
         if not ok:
             logs = {}
             for name in failed:
-                row = next(r for r in rows if r['service'] == name)
+                row = next(r for r in rows if r["service"] == name)
                 logs[name] = dict(
-                    (c['name'] or c['id'], self.observer.last_log_lines(c['name'] or c['id'], params['log_lines']))
-                    for c in row['containers'] if params['log_lines'] > 0)
+                    (c["name"] or c["id"], self.observer.last_log_lines(c["name"] or c["id"], params["log_lines"]))
+                    for c in row["containers"]
+                    if params["log_lines"] > 0
+                )
             self.client.fail_results.update(result)
-            self.fail(failure_message(rows, failed, logs, params['timeout']))
+            self.fail(failure_message(rows, failed, logs, params["timeout"]))
         return result
 
 
 def main():
     argument_spec = dict(
-        project=dict(type='str'),
-        stack=dict(type='str'),
-        services=dict(type='list', elements='str'),
-        replicas=dict(type='dict', default={}),
-        completed_services=dict(type='list', elements='str', default=[]),
-        timeout=dict(type='float', default=300),
-        service_timeouts=dict(type='dict', default={}),
-        interval=dict(type='float', default=2),
-        fail_fast=dict(type='bool', default=True),
-        log_lines=dict(type='int', default=20),
-        endpoints=dict(type='list', elements='dict', default=[], options=dict(
-            service=dict(type='str', required=True),
-            url=dict(type='str', required=True),
-            status=dict(type='list', elements='int', default=[200]),
-            json=dict(type='dict'),
-            timeout=dict(type='float', default=5),
-            validate_certs=dict(type='bool', default=True),
-        )),
+        project=dict(type="str"),
+        stack=dict(type="str"),
+        services=dict(type="list", elements="str"),
+        replicas=dict(type="dict", default={}),
+        completed_services=dict(type="list", elements="str", default=[]),
+        timeout=dict(type="float", default=300),
+        service_timeouts=dict(type="dict", default={}),
+        interval=dict(type="float", default=2),
+        fail_fast=dict(type="bool", default=True),
+        log_lines=dict(type="int", default=20),
+        endpoints=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(
+                service=dict(type="str", required=True),
+                url=dict(type="str", required=True),
+                status=dict(type="list", elements="int", default=[200]),
+                json=dict(type="dict"),
+                timeout=dict(type="float", default=5),
+                validate_certs=dict(type="bool", default=True),
+            ),
+        ),
     )
 
     client = AnsibleDockerClient(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        mutually_exclusive=[('project', 'stack')],
-        required_one_of=[('project', 'stack')],
-        fail_results={'services': [], 'table': []},
+        mutually_exclusive=[("project", "stack")],
+        required_one_of=[("project", "stack")],
+        fail_results={"services": [], "table": []},
     )
 
     try:
         result = StackHealthGate(client).run()
         client.module.exit_json(**result)
     except DockerException as e:
-        client.fail(f'An unexpected Docker error occurred: {to_native(e)}', exception=traceback.format_exc())
+        client.fail(f"An unexpected Docker error occurred: {to_native(e)}", exception=traceback.format_exc())
     except RequestException as e:
         client.fail(
-            f'An unexpected requests error occurred when trying to talk to the Docker daemon: {to_native(e)}',
-            exception=traceback.format_exc())
+            f"An unexpected requests error occurred when trying to talk to the Docker daemon: {to_native(e)}",
+            exception=traceback.format_exc(),
+        )
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

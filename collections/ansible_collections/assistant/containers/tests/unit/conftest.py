@@ -9,6 +9,6 @@ from __future__ import annotations
 import os
 import sys
 
-_COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..'))
+_COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
 if _COLLECTIONS_ROOT not in sys.path:
     sys.path.insert(0, _COLLECTIONS_ROOT)

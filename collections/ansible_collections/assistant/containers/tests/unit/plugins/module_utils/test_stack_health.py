@@ -27,9 +27,18 @@ from ansible_collections.assistant.containers.plugins.module_utils.stack_health 
 )
 
 
-def _c(state='running', health='none', exit_code=0, name='c', output=''):
-    return {'id': name, 'name': name, 'state': state, 'health': health, 'exit_code': exit_code, 'error': '',
-            'restarting': False, 'health_output': output, 'health_exit_code': 1 if output else None}
+def _c(state="running", health="none", exit_code=0, name="c", output=""):
+    return {
+        "id": name,
+        "name": name,
+        "state": state,
+        "health": health,
+        "exit_code": exit_code,
+        "error": "",
+        "restarting": False,
+        "health_output": output,
+        "health_exit_code": 1 if output else None,
+    }
 
 
 class FakeClock:
@@ -50,146 +59,186 @@ class FakeClock:
 
 # ---- observations ----------------------------------------------------------------------------
 
+
 def test_container_observation_takes_last_health_log():
     inspect = {
-        'Id': '0123456789abcdef', 'Name': '/proj-api-1',
-        'State': {'Status': 'running', 'ExitCode': 0,
-                  'Health': {'Status': 'unhealthy', 'Log': [{'ExitCode': 0, 'Output': 'ok'},
-                                                            {'ExitCode': 1, 'Output': 'refused\n'}]}},
+        "Id": "0123456789abcdef",
+        "Name": "/proj-api-1",
+        "State": {
+            "Status": "running",
+            "ExitCode": 0,
+            "Health": {
+                "Status": "unhealthy",
+                "Log": [{"ExitCode": 0, "Output": "ok"}, {"ExitCode": 1, "Output": "refused\n"}],
+            },
+        },
     }
     obs = container_observation(inspect)
-    assert obs['id'] == '0123456789ab'
-    assert obs['name'] == 'proj-api-1'
-    assert obs['health'] == 'unhealthy'
-    assert obs['health_output'] == 'refused'
-    assert obs['health_exit_code'] == 1
+    assert obs["id"] == "0123456789ab"
+    assert obs["name"] == "proj-api-1"
+    assert obs["health"] == "unhealthy"
+    assert obs["health_output"] == "refused"
+    assert obs["health_exit_code"] == 1
 
 
 def test_container_observation_without_healthcheck():
-    obs = container_observation({'Id': 'x', 'Name': '/a', 'State': {'Status': 'exited', 'ExitCode': 3}})
-    assert (obs['state'], obs['health'], obs['exit_code'], obs['health_output']) == ('exited', 'none', 3, '')
+    obs = container_observation({"Id": "x", "Name": "/a", "State": {"Status": "exited", "ExitCode": 3}})
+    assert (obs["state"], obs["health"], obs["exit_code"], obs["health_output"]) == ("exited", "none", 3, "")
 
 
-@pytest.mark.parametrize('state, health', [
-    ('running', 'healthy'),
-    ('starting', 'starting'),
-    ('preparing', 'none'),
-    ('failed', 'none'),
-])
+@pytest.mark.parametrize(
+    "state, health",
+    [
+        ("running", "healthy"),
+        ("starting", "starting"),
+        ("preparing", "none"),
+        ("failed", "none"),
+    ],
+)
 def test_task_observation_without_local_container(state, health):
-    task = {'ID': 'taskid0123456789', 'Status': {'State': state, 'Err': 'boom' if state == 'failed' else '',
-                                                  'ContainerStatus': {'ContainerID': 'cid', 'ExitCode': 2}}}
+    status = {
+        "State": state,
+        "Err": "boom" if state == "failed" else "",
+        "ContainerStatus": {"ContainerID": "cid", "ExitCode": 2},
+    }
+    task = {"ID": "taskid0123456789", "Status": status}
     obs = task_observation(task)
-    assert obs['state'] == state
-    assert obs['health'] == health
-    assert obs['exit_code'] == 2
-    assert obs['task_state'] == state
+    assert obs["state"] == state
+    assert obs["health"] == health
+    assert obs["exit_code"] == 2
+    assert obs["task_state"] == state
 
 
 def test_task_observation_prefers_local_container():
-    task = {'ID': 't', 'Status': {'State': 'running', 'ContainerStatus': {'ContainerID': 'cid'}}}
-    container = {'Id': 'cid', 'Name': '/s.1.t', 'State': {'Status': 'running', 'Health': {'Status': 'starting'}}}
+    task = {"ID": "t", "Status": {"State": "running", "ContainerStatus": {"ContainerID": "cid"}}}
+    container = {"Id": "cid", "Name": "/s.1.t", "State": {"Status": "running", "Health": {"Status": "starting"}}}
     obs = task_observation(task, container)
-    assert obs['health'] == 'starting'
-    assert obs['name'] == 's.1.t'
+    assert obs["health"] == "starting"
+    assert obs["name"] == "s.1.t"
 
 
 # ---- verdicts --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('containers, desired, one_shot, expected', [
-    ([], 1, False, (MISSING, 0, 0)),
-    ([], 0, False, (HEALTHY, 0, 0)),
-    ([_c()], 1, False, (HEALTHY, 1, 1)),  # no health check: running is enough
-    ([_c(health='healthy')], 1, False, (HEALTHY, 1, 1)),
-    ([_c(health='starting')], 1, False, (STARTING, 1, 0)),
-    ([_c(health='unhealthy')], 1, False, (UNHEALTHY, 1, 0)),
-    ([_c(health='healthy'), _c(health='starting')], 2, False, (STARTING, 2, 1)),
-    ([_c(health='healthy'), _c(health='healthy')], 2, False, (HEALTHY, 2, 2)),
-    ([_c(health='healthy'), _c(health='unhealthy')], 2, False, (UNHEALTHY, 2, 1)),
-    ([_c(state='exited', exit_code=1)], 1, False, (EXITED, 0, 0)),
-    ([_c(state='exited', exit_code=0)], 1, False, (STARTING, 0, 0)),  # a long-running service must run
-    ([_c(state='restarting', exit_code=1)], 1, False, (STARTING, 0, 0)),
-    ([_c(state='created')], 1, False, (STARTING, 0, 0)),
-    ([_c(health='healthy'), _c(state='exited', exit_code=137)], 1, False, (HEALTHY, 1, 1)),
-    ([], 1, True, (MISSING, 0, 0)),
-    ([_c(state='exited', exit_code=0)], 1, True, (COMPLETED, 0, 0)),
-    ([_c(state='exited', exit_code=0), _c(state='exited', exit_code=0)], 1, True, (COMPLETED, 0, 0)),
-    ([_c(state='exited', exit_code=2)], 1, True, (EXITED, 0, 0)),
-    ([_c(state='running')], 1, True, (STARTING, 1, 0)),
-    ([_c(state='complete', exit_code=0)], 1, True, (COMPLETED, 0, 0)),  # Swarm job task
-])
+
+@pytest.mark.parametrize(
+    "containers, desired, one_shot, expected",
+    [
+        ([], 1, False, (MISSING, 0, 0)),
+        ([], 0, False, (HEALTHY, 0, 0)),
+        ([_c()], 1, False, (HEALTHY, 1, 1)),  # no health check: running is enough
+        ([_c(health="healthy")], 1, False, (HEALTHY, 1, 1)),
+        ([_c(health="starting")], 1, False, (STARTING, 1, 0)),
+        ([_c(health="unhealthy")], 1, False, (UNHEALTHY, 1, 0)),
+        ([_c(health="healthy"), _c(health="starting")], 2, False, (STARTING, 2, 1)),
+        ([_c(health="healthy"), _c(health="healthy")], 2, False, (HEALTHY, 2, 2)),
+        ([_c(health="healthy"), _c(health="unhealthy")], 2, False, (UNHEALTHY, 2, 1)),
+        ([_c(state="exited", exit_code=1)], 1, False, (EXITED, 0, 0)),
+        ([_c(state="exited", exit_code=0)], 1, False, (STARTING, 0, 0)),  # a long-running service must run
+        ([_c(state="restarting", exit_code=1)], 1, False, (STARTING, 0, 0)),
+        ([_c(state="created")], 1, False, (STARTING, 0, 0)),
+        ([_c(health="healthy"), _c(state="exited", exit_code=137)], 1, False, (HEALTHY, 1, 1)),
+        ([], 1, True, (MISSING, 0, 0)),
+        ([_c(state="exited", exit_code=0)], 1, True, (COMPLETED, 0, 0)),
+        ([_c(state="exited", exit_code=0), _c(state="exited", exit_code=0)], 1, True, (COMPLETED, 0, 0)),
+        ([_c(state="exited", exit_code=2)], 1, True, (EXITED, 0, 0)),
+        ([_c(state="running")], 1, True, (STARTING, 1, 0)),
+        ([_c(state="complete", exit_code=0)], 1, True, (COMPLETED, 0, 0)),  # Swarm job task
+    ],
+)
 def test_service_verdict(containers, desired, one_shot, expected):
     assert service_verdict(containers, desired, one_shot) == expected
 
 
 # ---- endpoints -------------------------------------------------------------------------------
 
-def _fetch(status, body=b''):
+
+def _fetch(status, body=b""):
     def fetch(url, timeout, validate_certs):
         return status, body
+
     return fetch
 
 
 def _endpoint(**kwargs):
-    endpoint = {'service': 'api', 'url': 'http://127.0.0.1:8000/health', 'status': [200], 'timeout': 5}
+    endpoint = {"service": "api", "url": "http://127.0.0.1:8000/health", "status": [200], "timeout": 5}
     endpoint.update(kwargs)
     return endpoint
 
 
-@pytest.mark.parametrize('endpoint, fetch, ok, error', [
-    (_endpoint(), _fetch(200), True, None),
-    (_endpoint(status=[200, 204]), _fetch(204), True, None),
-    (_endpoint(), _fetch(503), False, 'expected HTTP status 200, found 503'),
-    (_endpoint(json={'status': 'ok'}), _fetch(200, b'{"status": "ok", "x": 1}'), True, None),
-    (_endpoint(json={'a': {'b': 1}}), _fetch(200, b'{"a": {"b": 1, "c": 2}}'), True, None),
-    (_endpoint(json={'status': 'ok'}), _fetch(200, b'{"status": "degraded"}'), False,
-     'expected a JSON body containing {"status": "ok"}, found {"status": "degraded"}'),
-    (_endpoint(json={'status': 'ok'}), _fetch(200, b'[1, 2]'), False, 'found [1, 2]'),
-    (_endpoint(json={'status': 'ok'}), _fetch(200, b'<html>'), False, "found non-JSON '<html>'"),
-    (_endpoint(json={'status': 'ok'}), _fetch(200, '{"status": "ok"}'), True, None),
-])
+@pytest.mark.parametrize(
+    "endpoint, fetch, ok, error",
+    [
+        (_endpoint(), _fetch(200), True, None),
+        (_endpoint(status=[200, 204]), _fetch(204), True, None),
+        (_endpoint(), _fetch(503), False, "expected HTTP status 200, found 503"),
+        (_endpoint(json={"status": "ok"}), _fetch(200, b'{"status": "ok", "x": 1}'), True, None),
+        (_endpoint(json={"a": {"b": 1}}), _fetch(200, b'{"a": {"b": 1, "c": 2}}'), True, None),
+        (
+            _endpoint(json={"status": "ok"}),
+            _fetch(200, b'{"status": "degraded"}'),
+            False,
+            'expected a JSON body containing {"status": "ok"}, found {"status": "degraded"}',
+        ),
+        (_endpoint(json={"status": "ok"}), _fetch(200, b"[1, 2]"), False, "found [1, 2]"),
+        (_endpoint(json={"status": "ok"}), _fetch(200, b"<html>"), False, "found non-JSON '<html>'"),
+        (_endpoint(json={"status": "ok"}), _fetch(200, '{"status": "ok"}'), True, None),
+    ],
+)
 def test_check_endpoint(endpoint, fetch, ok, error):
     result = check_endpoint(endpoint, fetch, 5)
-    assert result['ok'] is ok
+    assert result["ok"] is ok
     if error is None:
-        assert result['error'] is None
+        assert result["error"] is None
     else:
-        assert error in result['error']
+        assert error in result["error"]
 
 
 def test_check_endpoint_transport_error_and_timeout_passed():
     seen = {}
 
     def fetch(url, timeout, validate_certs):
-        seen['timeout'] = timeout
-        raise OSError('connection refused')
+        seen["timeout"] = timeout
+        raise OSError("connection refused")
 
     result = check_endpoint(_endpoint(), fetch, 1.5)
-    assert result == {'url': 'http://127.0.0.1:8000/health', 'expected_status': [200], 'status': None, 'ok': False,
-                      'error': 'no answer: connection refused'}
-    assert seen['timeout'] == 1.5
+    assert result == {
+        "url": "http://127.0.0.1:8000/health",
+        "expected_status": [200],
+        "status": None,
+        "ok": False,
+        "error": "no answer: connection refused",
+    }
+    assert seen["timeout"] == 1.5
 
 
-@pytest.mark.parametrize('endpoints, message', [
-    ([{'service': 'api', 'url': 'ftp://x'}], 'endpoints\\[0\\].url: expected an http'),
-    ([{'service': 'api', 'url': ''}], 'endpoints\\[0\\].url'),
-    ([{'url': 'http://x'}], 'endpoints\\[0\\].service'),
-    ([{'service': 'api', 'url': 'http://x', 'status': [99]}], 'status codes between 100 and 599'),
-    ([{'service': 'api', 'url': 'http://x', 'status': ['200']}], 'status codes'),
-])
+@pytest.mark.parametrize(
+    "endpoints, message",
+    [
+        ([{"service": "api", "url": "ftp://x"}], "endpoints\\[0\\].url: expected an http"),
+        ([{"service": "api", "url": ""}], "endpoints\\[0\\].url"),
+        ([{"url": "http://x"}], "endpoints\\[0\\].service"),
+        ([{"service": "api", "url": "http://x", "status": [99]}], "status codes between 100 and 599"),
+        ([{"service": "api", "url": "http://x", "status": ["200"]}], "status codes"),
+    ],
+)
 def test_normalize_endpoints_malformed(endpoints, message):
     with pytest.raises(HealthOptionError, match=message):
         normalize_endpoints(endpoints)
 
 
 def test_normalize_endpoints_groups_and_defaults():
-    grouped = normalize_endpoints([{'service': 'api', 'url': 'http://a'}, {'service': 'api', 'url': 'https://b',
-                                                                             'status': [204], 'timeout': 2}])
-    assert [e['status'] for e in grouped['api']] == [[200], [204]]
-    assert [e['timeout'] for e in grouped['api']] == [5, 2]
+    grouped = normalize_endpoints(
+        [
+            {"service": "api", "url": "http://a"},
+            {"service": "api", "url": "https://b", "status": [204], "timeout": 2},
+        ]
+    )
+    assert [e["status"] for e in grouped["api"]] == [[200], [204]]
+    assert [e["timeout"] for e in grouped["api"]] == [5, 2]
 
 
 # ---- the wait loop ---------------------------------------------------------------------------
+
 
 def _scripted(clock, timeline):
     """observe() returning the last snapshot in ``timeline`` whose start time has passed."""
@@ -201,137 +250,174 @@ def _scripted(clock, timeline):
             if clock.now - start >= at:
                 current = snapshot
         return current
+
     return observe
 
 
 def _wait(clock, timeline, services, **kwargs):
-    kwargs.setdefault('fetch', _fetch(200))
-    kwargs.setdefault('global_timeout', 60)
+    kwargs.setdefault("fetch", _fetch(200))
+    kwargs.setdefault("global_timeout", 60)
     return wait_for_stack(services, _scripted(clock, timeline), clock=clock, sleep=clock.sleep, **kwargs)
 
 
 def test_healthy_stack_reports_time_to_healthy():
     clock = FakeClock()
     timeline = [
-        (0, {'db': {'containers': [_c(health='starting')]}, 'api': {'containers': [_c(health='starting')]},
-             'migrate': {'containers': [_c()]}}),
-        (4, {'db': {'containers': [_c(health='healthy')]}, 'api': {'containers': [_c(health='starting')]},
-             'migrate': {'containers': [_c(state='exited', exit_code=0)]}}),
-        (8, {'db': {'containers': [_c(health='healthy')]}, 'api': {'containers': [_c(health='healthy')]},
-             'migrate': {'containers': [_c(state='exited', exit_code=0)]}}),
+        (
+            0,
+            {
+                "db": {"containers": [_c(health="starting")]},
+                "api": {"containers": [_c(health="starting")]},
+                "migrate": {"containers": [_c()]},
+            },
+        ),
+        (
+            4,
+            {
+                "db": {"containers": [_c(health="healthy")]},
+                "api": {"containers": [_c(health="starting")]},
+                "migrate": {"containers": [_c(state="exited", exit_code=0)]},
+            },
+        ),
+        (
+            8,
+            {
+                "db": {"containers": [_c(health="healthy")]},
+                "api": {"containers": [_c(health="healthy")]},
+                "migrate": {"containers": [_c(state="exited", exit_code=0)]},
+            },
+        ),
     ]
-    ok, rows, failed = _wait(clock, timeline, {'db': None, 'api': 1, 'migrate': None}, interval=2,
-                             one_shot=['migrate'])
+    ok, rows, failed = _wait(clock, timeline, {"db": None, "api": 1, "migrate": None}, interval=2, one_shot=["migrate"])
     assert ok is True and failed == []
-    by = dict((r['service'], r) for r in rows)
-    assert by['db']['time_to_healthy'] == 4
-    assert by['api']['time_to_healthy'] == 8
-    assert by['migrate']['state'] == COMPLETED
-    assert by['migrate']['time_to_healthy'] == 4
-    assert [r['service'] for r in rows] == ['api', 'db', 'migrate']
+    by = dict((r["service"], r) for r in rows)
+    assert by["db"]["time_to_healthy"] == 4
+    assert by["api"]["time_to_healthy"] == 8
+    assert by["migrate"]["state"] == COMPLETED
+    assert by["migrate"]["time_to_healthy"] == 4
+    assert [r["service"] for r in rows] == ["api", "db", "migrate"]
     assert clock.sleeps == [2, 2, 2, 2]
 
 
 def test_unhealthy_service_fails_fast_and_is_named():
     clock = FakeClock()
     timeline = [
-        (0, {'db': {'containers': [_c(health='healthy')]}, 'api': {'containers': [_c(health='starting')]}}),
-        (6, {'db': {'containers': [_c(health='healthy')]},
-             'api': {'containers': [_c(health='unhealthy', name='p-api-1', output='connection refused')]}}),
+        (0, {"db": {"containers": [_c(health="healthy")]}, "api": {"containers": [_c(health="starting")]}}),
+        (
+            6,
+            {
+                "db": {"containers": [_c(health="healthy")]},
+                "api": {"containers": [_c(health="unhealthy", name="p-api-1", output="connection refused")]},
+            },
+        ),
     ]
-    ok, rows, failed = _wait(clock, timeline, {'db': 1, 'api': 1}, interval=2, global_timeout=300)
+    ok, rows, failed = _wait(clock, timeline, {"db": 1, "api": 1}, interval=2, global_timeout=300)
     assert ok is False
-    assert failed == ['api']
+    assert failed == ["api"]
     assert clock.now - 1000.0 == 6  # did not wait for the global timeout
-    message = failure_message(rows, failed, logs={'api': {'p-api-1': ['Traceback', 'ImportError: no module x']}},
-                              timeout=300)
-    assert message.startswith('Stack not healthy: api is unhealthy.')
-    assert 'last health check (exit 1): connection refused' in message
-    assert '| ImportError: no module x' in message
-    assert 'p-api-1: state running, health unhealthy\n' in message  # no stale exit code for a running one
-    assert 'Service db' not in message
+    message = failure_message(
+        rows, failed, logs={"api": {"p-api-1": ["Traceback", "ImportError: no module x"]}}, timeout=300
+    )
+    assert message.startswith("Stack not healthy: api is unhealthy.")
+    assert "last health check (exit 1): connection refused" in message
+    assert "| ImportError: no module x" in message
+    assert "p-api-1: state running, health unhealthy\n" in message  # no stale exit code for a running one
+    assert "Service db" not in message
 
 
 def test_unhealthy_waits_for_timeout_without_fail_fast():
     clock = FakeClock()
-    timeline = [(0, {'api': {'containers': [_c(health='unhealthy')]}})]
-    ok, rows, failed = _wait(clock, timeline, {'api': 1}, interval=5, global_timeout=12, fail_fast=False)
-    assert ok is False and failed == ['api']
-    assert rows[0]['timed_out'] is True
+    timeline = [(0, {"api": {"containers": [_c(health="unhealthy")]}})]
+    ok, rows, failed = _wait(clock, timeline, {"api": 1}, interval=5, global_timeout=12, fail_fast=False)
+    assert ok is False and failed == ["api"]
+    assert rows[0]["timed_out"] is True
     assert clock.now - 1000.0 == 12
     assert clock.sleeps == [5, 5, 2]  # the last sleep is cut to the deadline
 
 
 def test_one_shot_failure_is_reported_with_exit_code():
     clock = FakeClock()
-    timeline = [(0, {'migrate': {'containers': [_c(state='exited', exit_code=3, name='p-migrate-1')]}})]
-    ok, rows, failed = _wait(clock, timeline, {'migrate': None}, one_shot=['migrate'])
-    assert (ok, failed) == (False, ['migrate'])
+    timeline = [(0, {"migrate": {"containers": [_c(state="exited", exit_code=3, name="p-migrate-1")]}})]
+    ok, rows, failed = _wait(clock, timeline, {"migrate": None}, one_shot=["migrate"])
+    assert (ok, failed) == (False, ["migrate"])
     message = failure_message(rows, failed)
-    assert 'migrate is exited' in message
-    assert 'p-migrate-1: state exited, health none, exit code 3' in message
-    assert 'completed run(s) with exit code 0' in message
+    assert "migrate is exited" in message
+    assert "p-migrate-1: state exited, health none, exit code 3" in message
+    assert "completed run(s) with exit code 0" in message
 
 
-@pytest.mark.parametrize('service_timeouts, expected_wait, expected_failed', [
-    ({'slow': 10}, 10, ['slow']),
-    ({'slow': 100}, 30, ['slow']),  # the global timeout caps a longer per-service timeout
-    ({}, 30, ['slow']),
-])
+@pytest.mark.parametrize(
+    "service_timeouts, expected_wait, expected_failed",
+    [
+        ({"slow": 10}, 10, ["slow"]),
+        ({"slow": 100}, 30, ["slow"]),  # the global timeout caps a longer per-service timeout
+        ({}, 30, ["slow"]),
+    ],
+)
 def test_per_service_and_global_timeouts(service_timeouts, expected_wait, expected_failed):
     clock = FakeClock()
-    timeline = [(0, {'fast': {'containers': [_c(health='healthy')]}, 'slow': {'containers': [_c(health='starting')]}})]
-    ok, rows, failed = _wait(clock, timeline, {'fast': 1, 'slow': 1}, interval=3, global_timeout=30,
-                             service_timeouts=service_timeouts)
+    timeline = [(0, {"fast": {"containers": [_c(health="healthy")]}, "slow": {"containers": [_c(health="starting")]}})]
+    ok, rows, failed = _wait(
+        clock, timeline, {"fast": 1, "slow": 1}, interval=3, global_timeout=30, service_timeouts=service_timeouts
+    )
     assert ok is False
     assert failed == expected_failed
     assert clock.now - 1000.0 == expected_wait
-    by = dict((r['service'], r) for r in rows)
-    assert by['fast']['state'] == HEALTHY and by['fast']['timed_out'] is False
-    assert by['slow']['timed_out'] is True
+    by = dict((r["service"], r) for r in rows)
+    assert by["fast"]["state"] == HEALTHY and by["fast"]["timed_out"] is False
+    assert by["slow"]["timed_out"] is True
     message = failure_message(rows, failed, timeout=30)
-    assert 'slow is starting after its timeout' in message
-    assert 'service_timeouts' in message
+    assert "slow is starting after its timeout" in message
+    assert "service_timeouts" in message
 
 
 def test_missing_service_times_out_with_hint():
     clock = FakeClock()
-    ok, rows, failed = _wait(clock, [(0, {})], {'ghost': 1}, interval=1, global_timeout=3)
-    assert (ok, failed) == (False, ['ghost'])
-    assert rows[0]['state'] == MISSING
-    assert 'no container or task of this service was found' in failure_message(rows, failed)
+    ok, rows, failed = _wait(clock, [(0, {})], {"ghost": 1}, interval=1, global_timeout=3)
+    assert (ok, failed) == (False, ["ghost"])
+    assert rows[0]["state"] == MISSING
+    assert "no container or task of this service was found" in failure_message(rows, failed)
 
 
 def test_endpoint_must_pass_before_service_is_ready():
     clock = FakeClock()
-    answers = iter([(503, b''), (200, b'{"status": "starting"}'), (200, b'{"status": "ok"}')])
+    answers = iter([(503, b""), (200, b'{"status": "starting"}'), (200, b'{"status": "ok"}')])
     calls = []
 
     def fetch(url, timeout, validate_certs):
         calls.append((clock.now - 1000.0, timeout))
         return next(answers)
 
-    endpoints = normalize_endpoints([{'service': 'api', 'url': 'http://x/health', 'json': {'status': 'ok'},
-                                      'timeout': 5}])
-    timeline = [(0, {'api': {'containers': [_c(health='starting')]}}), (2, {'api': {'containers': [_c()]}})]
-    ok, rows, _failed = _wait(clock, timeline, {'api': 1}, interval=2, endpoints=endpoints, fetch=fetch,
-                             global_timeout=60)
+    endpoints = normalize_endpoints(
+        [{"service": "api", "url": "http://x/health", "json": {"status": "ok"}, "timeout": 5}]
+    )
+    timeline = [(0, {"api": {"containers": [_c(health="starting")]}}), (2, {"api": {"containers": [_c()]}})]
+    ok, rows, _failed = _wait(
+        clock, timeline, {"api": 1}, interval=2, endpoints=endpoints, fetch=fetch, global_timeout=60
+    )
     assert ok is True
-    assert [at for at, _ in calls] == [2, 4, 6]  # endpoints are only asked once the containers are ready
-    assert rows[0]['time_to_healthy'] == 6
-    assert rows[0]['endpoints'][0]['ok'] is True
+    assert [call[0] for call in calls] == [2, 4, 6]  # endpoints are only asked once the containers are ready
+    assert rows[0]["time_to_healthy"] == 6
+    assert rows[0]["endpoints"][0]["ok"] is True
 
 
 def test_endpoint_failure_on_timeout_is_in_message():
     clock = FakeClock()
-    endpoints = normalize_endpoints([{'service': 'api', 'url': 'http://x/ready', 'timeout': 5}])
-    ok, rows, failed = _wait(clock, [(0, {'api': {'containers': [_c()]}})], {'api': 1}, interval=2,
-                             endpoints=endpoints, fetch=_fetch(503), global_timeout=5)
+    endpoints = normalize_endpoints([{"service": "api", "url": "http://x/ready", "timeout": 5}])
+    ok, rows, failed = _wait(
+        clock,
+        [(0, {"api": {"containers": [_c()]}})],
+        {"api": 1},
+        interval=2,
+        endpoints=endpoints,
+        fetch=_fetch(503),
+        global_timeout=5,
+    )
     assert ok is False
-    assert rows[0]['state'] == ENDPOINT_FAILING
+    assert rows[0]["state"] == ENDPOINT_FAILING
     message = failure_message(rows, failed)
-    assert message.startswith('Stack not healthy: api is endpoint-failing after its timeout.')
-    assert 'endpoint http://x/ready: expected HTTP status 200, found 503' in message
+    assert message.startswith("Stack not healthy: api is endpoint-failing after its timeout.")
+    assert "endpoint http://x/ready: expected HTTP status 200, found 503" in message
 
 
 def test_fetch_timeout_never_exceeds_remaining_time():
@@ -341,11 +427,18 @@ def test_fetch_timeout_never_exceeds_remaining_time():
     def fetch(url, timeout, validate_certs):
         timeouts.append(timeout)
         clock.now += timeout  # a server that never answers
-        raise OSError('timed out')
+        raise OSError("timed out")
 
-    endpoints = normalize_endpoints([{'service': 'api', 'url': 'http://x/', 'timeout': 10}])
-    ok, _rows, _failed = _wait(clock, [(0, {'api': {'containers': [_c()]}})], {'api': 1}, interval=1,
-                             endpoints=endpoints, fetch=fetch, global_timeout=25)
+    endpoints = normalize_endpoints([{"service": "api", "url": "http://x/", "timeout": 10}])
+    ok, _rows, _failed = _wait(
+        clock,
+        [(0, {"api": {"containers": [_c()]}})],
+        {"api": 1},
+        interval=1,
+        endpoints=endpoints,
+        fetch=fetch,
+        global_timeout=25,
+    )
     assert ok is False
     assert clock.now - 1000.0 == 25
     assert timeouts == [10, 10, 3]  # the last one was cut so the wait ends on time
@@ -354,60 +447,79 @@ def test_fetch_timeout_never_exceeds_remaining_time():
 def test_service_flapping_back_resets_time_to_healthy():
     clock = FakeClock()
     timeline = [
-        (0, {'a': {'containers': [_c(health='healthy')]}, 'b': {'containers': [_c(health='starting')]}}),
-        (2, {'a': {'containers': [_c(health='starting')]}, 'b': {'containers': [_c(health='starting')]}}),
-        (4, {'a': {'containers': [_c(health='healthy')]}, 'b': {'containers': [_c(health='healthy')]}}),
+        (0, {"a": {"containers": [_c(health="healthy")]}, "b": {"containers": [_c(health="starting")]}}),
+        (2, {"a": {"containers": [_c(health="starting")]}, "b": {"containers": [_c(health="starting")]}}),
+        (4, {"a": {"containers": [_c(health="healthy")]}, "b": {"containers": [_c(health="healthy")]}}),
     ]
-    ok, rows, _failed = _wait(clock, timeline, {'a': 1, 'b': 1}, interval=2)
+    ok, rows, _failed = _wait(clock, timeline, {"a": 1, "b": 1}, interval=2)
     assert ok is True
-    assert [r['time_to_healthy'] for r in rows] == [4, 4]
+    assert [r["time_to_healthy"] for r in rows] == [4, 4]
 
 
 def test_desired_from_observation_and_replicas():
     clock = FakeClock()
-    timeline = [(0, {'web': {'desired': 3, 'containers': [_c(health='healthy')] * 2}})]
-    ok, rows, _failed = _wait(clock, timeline, {'web': None}, interval=1, global_timeout=2)
+    timeline = [(0, {"web": {"desired": 3, "containers": [_c(health="healthy")] * 2}})]
+    ok, rows, _failed = _wait(clock, timeline, {"web": None}, interval=1, global_timeout=2)
     assert ok is False
-    assert (rows[0]['desired'], rows[0]['running'], rows[0]['healthy']) == (3, 2, 2)
+    assert (rows[0]["desired"], rows[0]["running"], rows[0]["healthy"]) == (3, 2, 2)
 
 
-@pytest.mark.parametrize('kwargs, message', [
-    ({'global_timeout': 0}, 'timeout: expected a positive number'),
-    ({'global_timeout': -5}, 'timeout'),
-    ({'interval': 0}, 'interval'),
-    ({'service_timeouts': {'a': 0}}, 'service_timeouts.a'),
-    ({'service_timeouts': {'a': 'ten'}}, 'service_timeouts.a'),
-    ({'service_timeouts': {'a': True}}, 'service_timeouts.a'),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"global_timeout": 0}, "timeout: expected a positive number"),
+        ({"global_timeout": -5}, "timeout"),
+        ({"interval": 0}, "interval"),
+        ({"service_timeouts": {"a": 0}}, "service_timeouts.a"),
+        ({"service_timeouts": {"a": "ten"}}, "service_timeouts.a"),
+        ({"service_timeouts": {"a": True}}, "service_timeouts.a"),
+    ],
+)
 def test_wait_rejects_malformed_options(kwargs, message):
     clock = FakeClock()
-    kwargs.setdefault('global_timeout', 10)
+    kwargs.setdefault("global_timeout", 10)
     with pytest.raises(HealthOptionError, match=message):
-        wait_for_stack({'a': 1}, lambda: {}, _fetch(200), clock, clock.sleep, **kwargs)
+        wait_for_stack({"a": 1}, lambda: {}, _fetch(200), clock, clock.sleep, **kwargs)
 
 
 def test_format_table():
     clock = FakeClock()
-    endpoints = normalize_endpoints([{'service': 'api', 'url': 'http://x/'}])
-    _ok, rows, _failed = _wait(clock, [(0, {'api': {'containers': [_c(health='healthy')]},
-                                          'migrate': {'containers': [_c(state='exited')]}})],
-                             {'api': 1, 'migrate': None}, one_shot=['migrate'], endpoints=endpoints)
+    endpoints = normalize_endpoints([{"service": "api", "url": "http://x/"}])
+    snapshot = {"api": {"containers": [_c(health="healthy")]}, "migrate": {"containers": [_c(state="exited")]}}
+    _ok, rows, _failed = _wait(
+        clock, [(0, snapshot)], {"api": 1, "migrate": None}, one_shot=["migrate"], endpoints=endpoints
+    )
     table = format_table(rows)
-    assert table[0].split() == ['SERVICE', 'STATE', 'DESIRED', 'RUNNING', 'HEALTHY', 'HEALTH', 'TIME', 'TO',
-                                'HEALTHY', 'ENDPOINTS']
-    assert table[1].split() == ['api', 'healthy', '1', '1', '1', 'healthy', '0.0s', '1/1', 'ok']
-    assert table[2].split() == ['migrate', 'completed', '1', '0', '0', 'n/a', '0.0s', '-']
+    assert table[0].split() == [
+        "SERVICE",
+        "STATE",
+        "DESIRED",
+        "RUNNING",
+        "HEALTHY",
+        "HEALTH",
+        "TIME",
+        "TO",
+        "HEALTHY",
+        "ENDPOINTS",
+    ]
+    assert table[1].split() == ["api", "healthy", "1", "1", "1", "healthy", "0.0s", "1/1", "ok"]
+    assert table[2].split() == ["migrate", "completed", "1", "0", "0", "n/a", "0.0s", "-"]
     json.dumps(rows)  # the rows are returned by the module as they are
 
 
 def test_swarm_history_is_reported_not_judged():
     clock = FakeClock()
-    failed_task = task_observation({'ID': 'old0123456789', 'Status': {
-        'State': 'failed', 'Err': 'task: non-zero exit (1)', 'ContainerStatus': {'ExitCode': 1}}})
-    timeline = [(0, {'web': {'desired': 1, 'containers': [_c(state='starting', health='starting')],
-                             'history': [failed_task]}})]
-    ok, rows, failed = _wait(clock, timeline, {'web': None}, interval=1, global_timeout=3)
-    assert (ok, failed) == (False, ['web'])
-    assert rows[0]['state'] == STARTING  # a failed earlier task alone does not fail fast
+    failed_task = task_observation(
+        {
+            "ID": "old0123456789",
+            "Status": {"State": "failed", "Err": "task: non-zero exit (1)", "ContainerStatus": {"ExitCode": 1}},
+        }
+    )
+    timeline = [
+        (0, {"web": {"desired": 1, "containers": [_c(state="starting", health="starting")], "history": [failed_task]}})
+    ]
+    ok, rows, failed = _wait(clock, timeline, {"web": None}, interval=1, global_timeout=3)
+    assert (ok, failed) == (False, ["web"])
+    assert rows[0]["state"] == STARTING  # a failed earlier task alone does not fail fast
     message = failure_message(rows, failed)
-    assert 'earlier task old012345678: state failed, exit code 1, task: task: non-zero exit (1)' in message
+    assert "earlier task old012345678: state failed, exit code 1, task: task: non-zero exit (1)" in message
