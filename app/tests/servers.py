@@ -128,6 +128,24 @@ class PostgresServer:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def createdb(self, name: str) -> None:
+        """Create a database owned by the superuser (needs only the server's own tools)."""
+        subprocess.run(
+            [
+                str(self.bindir / "createdb"),
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                self.superuser,
+                name,
+            ],
+            env={**os.environ, "PGPASSWORD": self.password},
+            check=True,
+            capture_output=True,
+        )
+
     def create_database(self, name: str, owner: str, password: str) -> None:
         import psycopg
 

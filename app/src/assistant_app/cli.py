@@ -98,12 +98,13 @@ def _migrate(wait: float) -> int:
         except Exception as exc:
             if time.monotonic() >= deadline:
                 log.error(
-                    "PostgreSQL is not reachable; expected it at %s:%s within %ss (%s). "
-                    "Check POSTGRES_HOST/POSTGRES_PORT and that the database is up.",
+                    "PostgreSQL is not reachable; expected it at %s:%s within %ss (%s: %s). "
+                    "Check POSTGRES_HOST/POSTGRES_PORT/POSTGRES_USER and that the database is up.",
                     settings.postgres_host,
                     settings.postgres_port,
                     wait,
                     type(exc).__name__,
+                    str(exc).strip().splitlines()[-1] if str(exc).strip() else "",
                 )
                 return 1
             time.sleep(1)
