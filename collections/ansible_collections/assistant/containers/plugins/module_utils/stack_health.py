@@ -22,6 +22,11 @@ UNHEALTHY = "unhealthy"
 EXITED = "exited"
 ENDPOINT_FAILING = "endpoint-failing"
 READY_STATES = (HEALTHY, COMPLETED)
+
+COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
+COMPOSE_ONEOFF_LABEL = "com.docker.compose.oneoff"
+STACK_NAMESPACE_LABEL = "com.docker.stack.namespace"
 # States Docker has already decided on (retries spent, process gone): waiting longer rarely helps.
 TERMINAL_STATES = (UNHEALTHY, EXITED)
 
@@ -75,6 +80,46 @@ def task_observation(task, container=None):
     obs["task_state"] = status.get("State")
     obs["task_message"] = status.get("Err") or status.get("Message") or ""
     return obs
+
+
+def compose_service_of(labels, project):
+    """The Compose service a container belongs to, or None (another project, a one-off `compose run`)."""
+    labels = labels or {}
+    if labels.get(COMPOSE_PROJECT_LABEL) != project or labels.get(COMPOSE_ONEOFF_LABEL) == "True":
+        return None
+    return labels.get(COMPOSE_SERVICE_LABEL) or None
+
+
+def swarm_service_entry(stack, service, tasks, inspect_container, history=3):
+    """Turn a Swarm service (``GET /services?status=true``) and its tasks into ``(short name, snapshot entry)``.
+
+    ``inspect_container(id)`` returns the container's inspect data, or None when it is not on this node.
+    Tasks meant to run (or, for jobs, to complete) are judged; the latest failed ones are kept as history.
+    """
+    spec = service.get("Spec") or {}
+    name = spec.get("Name") or ""
+    prefix = stack + "_"
+    short = name[len(prefix) :] if name.startswith(prefix) else name
+    mode = spec.get("Mode") or {}
+    desired = (mode.get("Replicated") or {}).get("Replicas")
+    if desired is None and "Global" in mode:
+        desired = (service.get("ServiceStatus") or {}).get("DesiredTasks")
+    current = [t for t in tasks if t.get("DesiredState") in ("running", "complete")]
+    failed = sorted(
+        (t for t in tasks if (t.get("Status") or {}).get("State") in ("failed", "rejected")),
+        key=lambda t: (t.get("Status") or {}).get("Timestamp") or "",
+        reverse=True,
+    )[:history]
+
+    def observe(task):
+        container_id = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
+        return task_observation(task, inspect_container(container_id) if container_id else None)
+
+    return short, {
+        "desired": desired,
+        "containers": [observe(t) for t in current],
+        "history": [observe(t) for t in failed],
+    }
 
 
 def service_verdict(containers, desired, one_shot=False):

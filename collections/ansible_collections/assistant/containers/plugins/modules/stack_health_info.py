@@ -268,12 +268,15 @@ from urllib.error import HTTPError
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import open_url
 from ansible_collections.assistant.containers.plugins.module_utils.stack_health import (
+    COMPOSE_PROJECT_LABEL,
+    STACK_NAMESPACE_LABEL,
     HealthOptionError,
+    compose_service_of,
     container_observation,
     failure_message,
     format_table,
     normalize_endpoints,
-    task_observation,
+    swarm_service_entry,
     wait_for_stack,
 )
 from ansible_collections.community.docker.plugins.module_utils._api.errors import DockerException, NotFound
@@ -282,12 +285,7 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
     RequestException,
 )
 
-_COMPOSE_PROJECT = "com.docker.compose.project"
-_COMPOSE_SERVICE = "com.docker.compose.service"
-_COMPOSE_ONEOFF = "com.docker.compose.oneoff"
-_STACK_NAMESPACE = "com.docker.stack.namespace"
 _MAX_BODY = 1024 * 1024
-_HISTORY = 3
 
 
 def _fetch(url, timeout, validate_certs):
@@ -319,69 +317,40 @@ class StackObserver:
     def __call__(self):
         return self._observe_compose() if self.project else self._observe_stack()
 
-    def _list(self, path, label):
-        return self.client.get_json(path, params={"all": "true", "filters": json.dumps({"label": [label]})})
-
-    def _inspect_container(self, container_id):
+    def _inspect(self, container_id):
         try:
             inspect = self.client.get_json("/containers/{0}/json", container_id)
         except NotFound:
-            return None  # removed between listing and inspecting
-        obs = container_observation(inspect)
-        self.containers[obs["name"] or obs["id"]] = (inspect["Id"], bool((inspect.get("Config") or {}).get("Tty")))
-        return obs
+            return None  # removed since it was listed, or a Swarm task on another node
+        name = (inspect.get("Name") or "").lstrip("/") or inspect["Id"][:12]
+        self.containers[name] = (inspect["Id"], bool((inspect.get("Config") or {}).get("Tty")))
+        return inspect
 
     def _observe_compose(self):
         snapshot = {}
-        for item in self._list("/containers/json", f"{_COMPOSE_PROJECT}={self.project}"):
-            labels = item.get("Labels") or {}
-            if labels.get(_COMPOSE_ONEOFF) == "True" or not labels.get(_COMPOSE_SERVICE):
-                continue
-            obs = self._inspect_container(item["Id"])
-            if obs is not None:
-                snapshot.setdefault(labels[_COMPOSE_SERVICE], {"desired": None, "containers": []})
-                snapshot[labels[_COMPOSE_SERVICE]]["containers"].append(obs)
+        listed = self.client.get_json(
+            "/containers/json",
+            params={"all": "true", "filters": json.dumps({"label": [f"{COMPOSE_PROJECT_LABEL}={self.project}"]})},
+        )
+        for item in listed:
+            service = compose_service_of(item.get("Labels"), self.project)
+            inspect = self._inspect(item["Id"]) if service else None
+            if inspect is not None:
+                entry = snapshot.setdefault(service, {"desired": None, "containers": []})
+                entry["containers"].append(container_observation(inspect))
         return snapshot
 
     def _observe_stack(self):
         snapshot = {}
-        prefix = self.stack + "_"
-        for service in self.client.get_json(
-            "/services", params={"filters": json.dumps({"label": [f"{_STACK_NAMESPACE}={self.stack}"]})}
-        ):
-            spec = service.get("Spec") or {}
-            name = spec.get("Name") or ""
-            short = name[len(prefix) :] if name.startswith(prefix) else name
+        services = self.client.get_json(
+            "/services",
+            params={"status": "true", "filters": json.dumps({"label": [f"{STACK_NAMESPACE_LABEL}={self.stack}"]})},
+        )
+        for service in services:
             tasks = self.client.get_json("/tasks", params={"filters": json.dumps({"service": [service["ID"]]})})
-            current = [t for t in tasks if t.get("DesiredState") in ("running", "complete")]
-            failed = sorted(
-                (t for t in tasks if (t.get("Status") or {}).get("State") in ("failed", "rejected")),
-                key=lambda t: (t.get("Status") or {}).get("Timestamp") or "",
-                reverse=True,
-            )
-            mode = spec.get("Mode") or {}
-            desired = (mode.get("Replicated") or {}).get("Replicas")
-            if desired is None and "Global" in mode:
-                desired = len([t for t in tasks if t.get("DesiredState") == "running"])
-            snapshot[short] = {
-                "desired": desired,
-                "containers": [self._task(t) for t in current],
-                "history": [self._task(t) for t in failed[:_HISTORY]],
-            }
+            name, entry = swarm_service_entry(self.stack, service, tasks, self._inspect)
+            snapshot[name] = entry
         return snapshot
-
-    def _task(self, task):
-        container_id = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
-        container = None
-        if container_id:
-            try:
-                container = self.client.get_json("/containers/{0}/json", container_id)
-            except NotFound:
-                container = None  # the task runs on another node
-        obs = task_observation(task, container)
-        if container is not None:
-            self.containers[obs["name"] or obs["id"]] = (container["Id"], bool(container["Config"].get("Tty")))
-        return obs
 
     def last_log_lines(self, name_or_id, lines):
         """The container's last log lines, or a note saying why there are none."""
@@ -426,7 +395,7 @@ class StackHealthGate:
             return list(params["services"])
         found = set(self.observer())
         if not found and not named:
-            kind, label = ("project", _COMPOSE_PROJECT) if params["project"] else ("stack", _STACK_NAMESPACE)
+            kind, label = ("project", COMPOSE_PROJECT_LABEL) if params["project"] else ("stack", STACK_NAMESPACE_LABEL)
             self.fail(
                 f"{kind}: expected containers or services labelled {label}={params[kind]}, found none. "
                 f"Deploy the {kind} first, or check its name."

@@ -17,11 +17,13 @@ from ansible_collections.assistant.containers.plugins.module_utils.stack_health 
     UNHEALTHY,
     HealthOptionError,
     check_endpoint,
+    compose_service_of,
     container_observation,
     failure_message,
     format_table,
     normalize_endpoints,
     service_verdict,
+    swarm_service_entry,
     task_observation,
     wait_for_stack,
 )
@@ -523,3 +525,83 @@ def test_swarm_history_is_reported_not_judged():
     assert rows[0]["state"] == STARTING  # a failed earlier task alone does not fail fast
     message = failure_message(rows, failed)
     assert "earlier task old012345678: state failed, exit code 1, task: task: non-zero exit (1)" in message
+
+
+# ---- mapping Docker API shapes to snapshots --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        ({"com.docker.compose.project": "p", "com.docker.compose.service": "api"}, "api"),
+        (
+            {
+                "com.docker.compose.project": "p",
+                "com.docker.compose.service": "api",
+                "com.docker.compose.oneoff": "False",
+            },
+            "api",
+        ),
+        (
+            {
+                "com.docker.compose.project": "p",
+                "com.docker.compose.service": "api",
+                "com.docker.compose.oneoff": "True",
+            },
+            None,
+        ),
+        ({"com.docker.compose.project": "other", "com.docker.compose.service": "api"}, None),
+        ({"com.docker.compose.project": "p"}, None),
+        (None, None),
+    ],
+)
+def test_compose_service_of(labels, expected):
+    assert compose_service_of(labels, "p") == expected
+
+
+def _task(task_id, desired, state, container_id=None, exit_code=None, ts="2026-01-01T00:00:00Z", err=""):
+    status = {"State": state, "Timestamp": ts, "Err": err}
+    if container_id:
+        status["ContainerStatus"] = {"ContainerID": container_id, "ExitCode": exit_code}
+    return {"ID": task_id, "DesiredState": desired, "Status": status}
+
+
+def test_swarm_service_entry_replicated_with_local_and_remote_tasks():
+    service = {"ID": "s1", "Spec": {"Name": "assistant_api", "Mode": {"Replicated": {"Replicas": 2}}}}
+    tasks = [
+        _task("t-local", "running", "running", "c-local"),
+        _task("t-remote", "running", "running", "c-remote"),
+        _task("t-old1", "shutdown", "failed", "c-old1", 1, "2026-01-01T00:00:01Z", "task: non-zero exit (1)"),
+        _task("t-old2", "shutdown", "failed", "c-old2", 2, "2026-01-01T00:00:03Z", "task: non-zero exit (2)"),
+        _task("t-old3", "shutdown", "shutdown", "c-old3", 0),
+    ]
+    local = {
+        "c-local": {
+            "Id": "c-local",
+            "Name": "/assistant_api.1.x",
+            "State": {"Status": "running", "Health": {"Status": "starting"}},
+        }
+    }
+    name, entry = swarm_service_entry("assistant", service, tasks, local.get, history=3)
+    assert name == "api"
+    assert entry["desired"] == 2
+    assert [(c["name"], c["health"]) for c in entry["containers"]] == [
+        ("assistant_api.1.x", "starting"),  # health from the local container
+        ("task t-remote", "healthy"),  # a running task elsewhere passed its health check
+    ]
+    assert [h["exit_code"] for h in entry["history"]] == [2, 1]  # newest failure first, shutdown ones left out
+    assert service_verdict(entry["containers"], entry["desired"]) == (STARTING, 2, 1)
+
+
+def test_swarm_service_entry_global_job_and_foreign_name():
+    service = {
+        "ID": "s2",
+        "Spec": {"Name": "node-exporter", "Mode": {"Global": {}}},
+        "ServiceStatus": {"DesiredTasks": 3, "RunningTasks": 3},
+    }
+    name, entry = swarm_service_entry("assistant", service, [], lambda cid: None)
+    assert (name, entry["desired"], entry["containers"], entry["history"]) == ("node-exporter", 3, [], [])
+    job = {"ID": "s3", "Spec": {"Name": "assistant_migrate", "Mode": {"ReplicatedJob": {"TotalCompletions": 1}}}}
+    name, entry = swarm_service_entry("assistant", job, [_task("t", "complete", "complete", "c", 0)], lambda cid: None)
+    assert name == "migrate"
+    assert service_verdict(entry["containers"], 1, one_shot=True) == (COMPLETED, 0, 0)
