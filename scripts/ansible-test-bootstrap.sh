@@ -11,3 +11,9 @@ if [ -z "$version" ]; then
 fi
 mkdir -p ~/.ansible/test/cache
 install -m 0644 "$here/ansible-test-get-pip.py" ~/.ansible/test/cache/"get_pip_${version//./_}.py"
+
+# ansible-test resolves other collections only next to this one: link
+# community.docker (bundled in the ansible package in .venv) beside it.
+docker_collection=$(python -c 'import ansible_collections.community.docker as m, os; print(os.path.dirname(m.__file__))')
+mkdir -p "$here/../collections/ansible_collections/community"
+ln -sfn "$docker_collection" "$here/../collections/ansible_collections/community/docker"
