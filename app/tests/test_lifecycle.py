@@ -57,3 +57,43 @@ def test_worker_finishes_its_task_on_sigterm(services, service_factory):
     assert final["result"] == {"words": 2, "chars": 9}
     # Bring the shared worker back for tests that run after this one.
     services["worker"].start()
+
+
+def test_api_finishes_in_flight_request_on_sigterm(base_env, service_factory):
+    """A request blocked in the database when SIGTERM arrives still gets its answer."""
+    import signal
+    import threading
+
+    import psycopg
+
+    api = service_factory("api")
+    answers: list[httpx.Response] = []
+    with psycopg.connect(
+        host=base_env["POSTGRES_HOST"],
+        port=base_env["POSTGRES_PORT"],
+        user="assistant",
+        password=base_env["POSTGRES_PASSWORD"],
+        dbname="assistant",
+    ) as conn:
+        # Hold the table so the API's INSERT waits: the request is in flight.
+        conn.execute("LOCK TABLE notes IN ACCESS EXCLUSIVE MODE")
+        client = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(api.url + "/api/v1/notes", json={"title": "in flight"}, timeout=30)
+            )
+        )
+        client.start()
+        deadline = time.monotonic() + 10
+        while not conn.execute(
+            "SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'notes'::regclass"
+        ).fetchone():
+            assert time.monotonic() < deadline, "the API request never reached the database"
+            time.sleep(0.05)
+        api.proc.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert api.proc.poll() is None, "the API exited with a request in flight"
+        conn.rollback()  # release the lock
+    client.join(timeout=30)
+    assert api.proc.wait(timeout=30) == 0
+    assert answers and answers[0].status_code == 201, answers
+    assert answers[0].json()["title"] == "in flight"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 import urllib.error
@@ -57,6 +58,10 @@ def _serve_http(service: str) -> int:
             "revision": settings.revision,
         },
     )
+    # uvicorn handles SIGTERM (stops accepting, finishes in-flight requests) and then
+    # re-raises it; this handler turns that last step into exit status 0, as a container's
+    # PID 1 would.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if settings.dev_reload:
         import pathlib
 
@@ -89,6 +94,7 @@ def _migrate(wait: float) -> int:
     from . import db
 
     settings = _settings("migrate")
+    logging.getLogger("alembic").setLevel(settings.log_level)  # here its steps are the point
     deadline = time.monotonic() + wait
     while True:
         try:

@@ -67,10 +67,19 @@ def alembic_config(settings: Settings):
     return cfg
 
 
-def head_revision(settings: Settings) -> str | None:
+@lru_cache(maxsize=1)
+def _head() -> str | None:
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def head_revision(settings: Settings) -> str | None:
+    """The newest migration shipped with this code (fixed for the life of the process)."""
+    return _head()
 
 
 def current_revision(settings: Settings) -> str | None:
