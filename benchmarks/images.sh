@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Prints the offline_images role's figures on this machine:
+#   - cold run: every local image (Debian base, python, postgres, redis, nginx,
+#     prometheus, three exporters, registry) built from scratch, under a
+#     namespace of its own so the images other work uses are left alone;
+#   - warm run: the same run again (nothing to rebuild; must report changed=0);
+#   - each image's size next to the official image's published size.
+# Timings are printed, never asserted. Usage: benchmarks/images.sh
+# Environment: BENCH_NAMESPACE (default bench-offline), BENCH_KEEP=1 keeps the
+# images afterwards, BENCH_COMPRESSED=0 skips the gzip size (saves ~30 s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export ANSIBLE_CONFIG="$PWD/ansible.cfg"
+
+ns=${BENCH_NAMESPACE:-bench-offline}
+state=/var/lib/assistant/${ns}
+images=(python:3.13-slim-trixie base-python:3.13-trixie postgres:17 redis:8 nginx:1.26 prometheus:2.53
+        node-exporter:1.9 postgres-exporter:0.17 redis-exporter:1.69 registry:2.8 debian:trixie)
+extra=$(printf '{"offline_images_local_namespace": "%s", "offline_images_state_dir": "%s", "offline_images_optional": ["grafana", "loki", "jaeger"]}' "${ns}" "${state}")
+
+remove_images() {
+    for i in "${images[@]}"; do
+        docker image rm --force "${ns}/${i}" >/dev/null 2>&1 || true
+    done
+}
+
+run_role() {  # run_role LOG: runs the images playbook, prints seconds taken
+    local start end
+    start=$(date +%s.%N)
+    if ! .venv/bin/ansible-playbook playbooks/images.yml -e "${extra}" >"$1" 2>&1; then
+        echo "The images playbook failed; see $1" >&2
+        exit 1
+    fi
+    end=$(date +%s.%N)
+    awk -v s="${start}" -v e="${end}" 'BEGIN { printf "%.1f", e - s }'
+}
+
+log_dir=$(mktemp -d /tmp/bench-offline-images.XXXXXX)
+remove_images
+[[ ${BENCH_KEEP:-0} == 1 ]] || trap remove_images EXIT
+
+cold=$(run_role "${log_dir}/cold.log")
+warm=$(run_role "${log_dir}/warm.log")
+warm_recap=$(grep -E '^localhost +:' "${log_dir}/warm.log" | sed -E 's/ +/ /g')
+
+echo "offline_images benchmark ($(nproc) cores, engine $(docker version -f '{{.Server.Version}}'), logs in ${log_dir})"
+echo
+printf '%-44s %8s   %s\n' "run" "seconds" "target"
+printf '%-44s %8s   %s\n' "cold: build all 10 local images from scratch" "${cold}" "<= 180"
+printf '%-44s %8s   %s\n' "warm: second run, nothing to rebuild" "${warm}" "<= 20"
+echo "warm run recap: ${warm_recap}"
+echo
+
+# Official sizes as published for linux/amd64, from Docker Hub / quay.io tag
+# pages (compressed, as the registry lists them) and `docker images` after a
+# pull (uncompressed). They could not be fetched live here (no registry is
+# reachable): they are approximate figures for these tags, recorded by hand.
+declare -A official_ref=(
+    [debian:trixie]="debian:trixie-slim"             [python:3.13-slim-trixie]="python:3.13-slim-trixie"
+    [postgres:17]="postgres:17"                      [redis:8]="redis:8.0"
+    [nginx:1.26]="nginx:1.26"                        [prometheus:2.53]="prom/prometheus:v2.53.3"
+    [node-exporter:1.9]="prom/node-exporter:v1.9.0"  [postgres-exporter:0.17]="prometheuscommunity/postgres-exporter:v0.17.1"
+    [redis-exporter:1.69]="oliver006/redis_exporter:v1.69.0" [registry:2.8]="registry:2.8.3")
+declare -A official_size=(
+    [debian:trixie]="~28 MB / ~78 MB"        [python:3.13-slim-trixie]="~42 MB / ~125 MB"
+    [postgres:17]="~150 MB / ~435 MB"        [redis:8]="~50 MB / ~140 MB"
+    [nginx:1.26]="~68 MB / ~190 MB"          [prometheus:2.53]="~95 MB / ~270 MB"
+    [node-exporter:1.9]="~12 MB / ~25 MB"    [postgres-exporter:0.17]="~10 MB / ~25 MB"
+    [redis-exporter:1.69]="~9 MB / ~20 MB"   [registry:2.8]="~10 MB / ~25 MB")
+
+printf '%-32s %10s %12s   %-48s %s\n' "local image" "size" "gzip size" "official image" "published (compressed / uncompressed)"
+for i in "${images[@]}"; do
+    [[ ${i} == base-python:* ]] && continue  # an alias of the python image
+    ref="${ns}/${i}"
+    size=$(docker image inspect -f '{{.Size}}' "${ref}")
+    if [[ ${BENCH_COMPRESSED:-1} == 1 ]]; then
+        gz=$(docker save "${ref}" | gzip -1 | wc -c)
+        gz=$(awk -v b="${gz}" 'BEGIN { printf "%.0f MB", b / 1e6 }')
+    else
+        gz="-"
+    fi
+    printf '%-32s %10s %12s   %-48s %s\n' "assistant/${i}" "$(awk -v b="${size}" 'BEGIN { printf "%.0f MB", b / 1e6 }')" \
+        "${gz}" "${official_ref[${i}]}" "${official_size[${i}]}"
+done
