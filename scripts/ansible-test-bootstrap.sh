@@ -14,6 +14,7 @@ install -m 0644 "$here/ansible-test-get-pip.py" ~/.ansible/test/cache/"get_pip_$
 
 # ansible-test resolves other collections only next to this one: link
 # community.docker (bundled in the ansible package in .venv) beside it.
-docker_collection=$(python -c 'import ansible_collections.community.docker as m, os; print(os.path.dirname(m.__file__))')
+site=$(python -c 'import ansible, os; print(os.path.dirname(os.path.dirname(ansible.__file__)))')
+docker_collection=$site/ansible_collections/community/docker
 mkdir -p "$here/../collections/ansible_collections/community"
 ln -sfn "$docker_collection" "$here/../collections/ansible_collections/community/docker"
