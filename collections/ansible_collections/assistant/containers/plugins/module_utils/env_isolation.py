@@ -114,10 +114,14 @@ def _check_compose(env, path, compose):
                     f"Remove it from the command in inventories/{env}."
                 )
         for volume in service.get("volumes") or []:
-            if isinstance(volume, dict) and volume.get("type") == "bind" and str(volume.get("target", "")).startswith("/src"):
+            if (
+                isinstance(volume, dict)
+                and volume.get("type") == "bind"
+                and str(volume.get("target", "")).startswith("/src")
+            ):
                 problems.append(
                     f"{env}: {path} service {name!r} mounts source code at {volume['target']} (hot reload, "
-                    f"variable compose_app_source_dir); that is for dev only. Set it to \"\" in inventories/{env}."
+                    f'variable compose_app_source_dir); that is for dev only. Set it to "" in inventories/{env}.'
                 )
     return problems
 
@@ -146,7 +150,9 @@ def check(environments, dev_markers=DEV_MARKERS):
         if name in STRICT_ENVIRONMENTS:
             for var, value in sorted(e["secrets"].items()):
                 if not value.strip():
-                    problems.append(f"{name}: compose_secrets.{var} is empty; expected a real secret from Ansible Vault.")
+                    problems.append(
+                        f"{name}: compose_secrets.{var} is empty; expected a real secret from Ansible Vault."
+                    )
                 elif is_placeholder(value):
                     problems.append(
                         f"{name}: compose_secrets.{var} holds a placeholder; expected a real secret from Ansible Vault "
@@ -192,13 +198,20 @@ def check(environments, dev_markers=DEV_MARKERS):
             mode = f.get("mode")
             if (f.get("secret") or own_secret_in_file) and mode is not None and not is_secret_mode_ok(str(mode)):
                 problems.append(
-                    f"{name}: {path} holds secrets and is readable by others than its owner (mode {mode}); expected 0600."
+                    f"{name}: {path} holds secrets and is readable by others than its owner (mode {mode}); "
+                    "expected 0600."
                 )
             if name in STRICT_ENVIRONMENTS and not f.get("secret") and path.endswith(".env"):
                 for key, why in _dev_only_settings(parse_env_file(content)):
-                    problems.append(f"{name}: {path} sets {key}, which {why}; that is for dev only. Turn it off in inventories/{name}.")
+                    problems.append(
+                        f"{name}: {path} sets {key}, which {why}; that is for dev only. "
+                        f"Turn it off in inventories/{name}."
+                    )
 
         if name in STRICT_ENVIRONMENTS and e["compose"] is not None:
-            compose_path = next((f["path"] for f in e["files"] if re.search(r"docker-compose[^/]*\.ya?ml$", f["path"])), "the compose file")
+            compose_path = next(
+                (f["path"] for f in e["files"] if re.search(r"docker-compose[^/]*\.ya?ml$", f["path"])),
+                "the compose file",
+            )
             problems.extend(_check_compose(name, compose_path, e["compose"]))
     return problems
