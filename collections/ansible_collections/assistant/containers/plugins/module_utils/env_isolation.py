@@ -32,6 +32,8 @@ PLACEHOLDER_PREFIXES = ("changeme", "change-me", "replace", "placeholder", "<", 
 DEV_MARKERS = ("dev-only",)
 # Shorter values are not searched for inside files: too many false matches.
 MIN_SEARCH_LENGTH = 6
+# Shortest secret accepted in stage and prod.
+MIN_STRICT_LENGTH = 12
 STRICT_ENVIRONMENTS = ("stage", "prod")
 DATA_SERVICES = ("postgres", "redis")
 TRUTHY = ("1", "true", "yes", "on")
@@ -157,6 +159,11 @@ def check(environments, dev_markers=DEV_MARKERS):
                     problems.append(
                         f"{name}: compose_secrets.{var} holds a placeholder; expected a real secret from Ansible Vault "
                         f"(inventories/{name}/group_vars/all/vault.yml)."
+                    )
+                elif len(value) < MIN_STRICT_LENGTH:
+                    problems.append(
+                        f"{name}: compose_secrets.{var} is too short ({len(value)} characters); expected at least "
+                        f"{MIN_STRICT_LENGTH} random characters from Ansible Vault."
                     )
                 elif value in dev_values or any(m in value.lower() for m in dev_markers):
                     problems.append(
