@@ -51,10 +51,10 @@ printf '%-44s %8s   %s\n' "warm: second run, nothing to rebuild" "${warm}" "<= 2
 echo "warm run recap: ${warm_recap}"
 echo
 
-# Official sizes as published for linux/amd64, from Docker Hub / quay.io tag
-# pages (compressed, as the registry lists them) and `docker images` after a
-# pull (uncompressed). They could not be fetched live here (no registry is
-# reachable): they are approximate figures for these tags, recorded by hand.
+# Official sizes (linux/amd64): approximate figures as Docker Hub / quay.io list
+# them (compressed) and as `docker images` shows them after a pull
+# (uncompressed), written down by hand. They could NOT be fetched or checked
+# here (no registry is reachable); treat them as rough (about +/-20 %).
 declare -A official_ref=(
     [debian:trixie]="debian:trixie-slim"             [python:3.13-slim-trixie]="python:3.13-slim-trixie"
     [postgres:17]="postgres:17"                      [redis:8]="redis:8.0"
@@ -68,6 +68,8 @@ declare -A official_size=(
     [node-exporter:1.9]="~12 MB / ~25 MB"    [postgres-exporter:0.17]="~10 MB / ~25 MB"
     [redis-exporter:1.69]="~9 MB / ~20 MB"   [registry:2.8]="~10 MB / ~25 MB")
 
+echo "Local sizes are measured (docker image inspect; gzip -1 of docker save). Official sizes are approximate,"
+echo "written down by hand, not fetched. Local images share the ${ns}/debian:trixie layers (79 MB)."
 printf '%-32s %10s %12s   %-48s %s\n' "local image" "size" "gzip size" "official image" "published (compressed / uncompressed)"
 for i in "${images[@]}"; do
     [[ ${i} == base-python:* ]] && continue  # an alias of the python image

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # pull-images.sh TIMEOUT NAME=REF...
 # Tries to pull each REF in order, at most TIMEOUT seconds each, and stops
 # trying a NAME once one of its references was pulled. A registry that timed

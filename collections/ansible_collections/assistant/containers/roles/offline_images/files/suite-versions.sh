@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # suite-versions.sh STATE_DIR SUITE KEYRING MIRROR MAX_AGE PACKAGE...
 # Prints "mirror URI" and one "version PACKAGE VERSION" line per package found in
 # SUITE/main, read from a private apt index of that suite alone (under

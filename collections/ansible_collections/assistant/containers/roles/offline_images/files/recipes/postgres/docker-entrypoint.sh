@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Entrypoint with the official postgres image's interface (the subset the stack
 # uses): on an empty $PGDATA it runs initdb as POSTGRES_USER with the password
 # from POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, creates POSTGRES_DB, runs

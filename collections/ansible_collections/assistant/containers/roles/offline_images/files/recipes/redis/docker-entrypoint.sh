@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Entrypoint with the official redis image's interface: arguments starting with
 # "-" or a *.conf file are passed to redis-server; as root it drops to redis.
 # Addition: REDIS_PASSWORD_FILE, if set, becomes "requirepass" in a generated

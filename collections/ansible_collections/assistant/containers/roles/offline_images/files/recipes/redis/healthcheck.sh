@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Healthy when the server answers PING, or refuses it only because a password is
 # required (NOAUTH): that still proves the server is up and serving.
 set -euo pipefail
