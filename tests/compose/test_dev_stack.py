@@ -33,8 +33,8 @@ def dev_stack(tmp_path):
     missing = [i for i in images if docker("image", "inspect", i).returncode != 0]
     if missing:
         message = (
-            f"images of the dev stack are absent: {missing}. Build them with `make images` and "
-            "`docker buildx build --target dev -t assistant/app:dev -f docker/Dockerfile app/` (see the README)."
+            f"images of the dev stack are absent: {missing}. Build them with `make images` and the app's dev "
+            "image with the image_build role (inventories/dev: target dev, tag assistant/app-dev:dev)."
         )
         if os.environ.get("ASSISTANT_COMPOSE_REQUIRE_STACK") == "1":
             pytest.fail(message)
