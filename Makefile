@@ -8,18 +8,26 @@ BIN      := $(CURDIR)/$(VENV)/bin
 PYTHON   ?= python3
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Tools that download (uv, pip inside ansible-test) trust the machine's CA store,
+# which holds a TLS-intercepting proxy's CA where there is one.
+export SSL_CERT_FILE ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
 COLLECTION := collections/ansible_collections/assistant/containers
 INVENTORY  ?= inventories/dev
+# The stage and prod inventories' vaults. Tests use the committed test vault;
+# real deployments pass their own: make ... VAULT_PASSWORD_FILE=~/.vault-pass
+VAULT_PASSWORD_FILE ?= tests/vault/test-vault-password
 PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY)
+TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
-.PHONY: help venv engine images deploy lint sanity unit molecule test clean
+.PHONY: help venv engine images build registry push deploy rollback status destroy \
+	compose-files reference lint sanity unit app-test image-test drift molecule test bench clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.toolchain: requirements/toolchain.txt
+$(VENV)/.toolchain: $(TOOLCHAIN)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/toolchain.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check $(addprefix -r ,$(TOOLCHAIN))
 	@touch $@
 
 venv: $(VENV)/.toolchain  ## Create or update the pinned toolchain in .venv
@@ -30,8 +38,32 @@ engine: venv  ## Install and start the Docker engine on the inventory's hosts
 images: engine  ## Obtain every third-party image (official, mirror, or built from Debian packages)
 	$(PLAY) playbooks/images.yml
 
-deploy: images  ## Deploy the dev stack on this machine
-	@echo "The engine and the images are ready. The deploy playbook is not merged yet (see README, Status)."
+build: images  ## Build the application image and run its gates
+	$(PLAY) playbooks/build.yml
+
+registry: engine  ## Start the dev registry (with authentication)
+	$(PLAY) playbooks/registry.yml
+
+push: build registry  ## Push the gated application image to the inventory's registry
+	$(PLAY) playbooks/push.yml
+
+deploy: venv  ## Deploy the stack (dev on this machine by default): engine, images, build, deploy
+	$(PLAY) deploy.yml
+
+rollback: venv  ## Roll back to the previous release (or RELEASE=id)
+	$(PLAY) playbooks/rollback.yml $(if $(RELEASE),-e deploy_rollback_to=$(RELEASE))
+
+status: venv  ## Per-service health, versions and releases
+	$(PLAY) playbooks/status.yml
+
+destroy: venv  ## Bring the stack down (data volumes are kept)
+	$(PLAY) playbooks/destroy.yml
+
+compose-files: venv  ## Re-render docker/docker-compose.{dev,stage,prod}.yml and docker/env/ from the inventories
+	$(BIN)/ansible-playbook playbooks/compose_files.yml --vault-password-file $(VAULT_PASSWORD_FILE)
+
+reference: venv  ## Re-generate docs/reference/ from the roles' argument specs and the modules' docs
+	$(BIN)/python scripts/gen-reference.py
 
 lint: venv  ## yamllint, ansible-lint (production profile) and ruff
 	$(BIN)/yamllint --strict .
@@ -46,11 +78,26 @@ sanity: venv  ## ansible-test sanity for the collection (no ignore file)
 unit: venv  ## Unit tests of the collection's Python code
 	cd $(COLLECTION) && $(BIN)/python -m pytest -q tests/unit
 
+drift: venv  ## Fail when committed generated files (compose files, reference pages) differ from their sources
+	$(BIN)/python scripts/gen-reference.py --check
+	$(BIN)/python -m pytest -q tests/compose
+
+app-test: venv  ## The reference app's tests, against a PostgreSQL and Redis they start themselves
+	@scripts/ensure-packages.sh postgresql redis-server util-linux
+	cd app && $(BIN)/uv sync --locked --quiet && $(BIN)/uv run --locked pytest -q
+
+image-test: images  ## Build the app image and inspect it (non-root, health check, no pip/uv/compilers)
+	$(BIN)/python -m pytest -q tests/image
+
 molecule: images  ## Every Molecule scenario (molecule test --all)
 	$(BIN)/molecule test --all
 
 test: venv  ## Every gate, in stages, with each stage's duration at the end
-	@scripts/run-stages.sh lint sanity unit engine images molecule
+	@scripts/run-stages.sh lint sanity unit drift app-test engine images image-test molecule
+
+bench: images  ## Benchmarks: image sizes and build times, local image supply
+	$(BIN)/python benchmarks/image_build.py
+	benchmarks/images.sh
 
 clean:  ## Remove the virtualenv and caches (containers and volumes are left alone)
 	rm -rf $(VENV) .cache
