@@ -20,7 +20,7 @@ PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY)
 TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
 .PHONY: help venv engine images build registry push deploy rollback status destroy \
-	compose-files reference lint sanity unit app-test image-test drift molecule test bench clean
+	compose-files reference lint sanity unit app-test image-test drift compose-test molecule test bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,9 +78,11 @@ sanity: venv  ## ansible-test sanity for the collection (no ignore file)
 unit: venv  ## Unit tests of the collection's Python code
 	cd $(COLLECTION) && $(BIN)/python -m pytest -q tests/unit
 
-drift: venv  ## Fail when committed generated files (compose files, reference pages) differ from their sources
+drift: venv  ## Fail when the committed reference pages differ from the roles' and modules' docs
 	$(BIN)/python scripts/gen-reference.py --check
-	$(BIN)/python -m pytest -q tests/compose
+
+compose-test: build  ## Rendered compose files: drift, docker compose/stack config, bad input, the dev stack up
+	ASSISTANT_COMPOSE_REQUIRE_STACK=1 $(BIN)/python -m pytest -q tests/compose
 
 app-test: venv  ## The reference app's tests, against a PostgreSQL and Redis they start themselves
 	@scripts/ensure-packages.sh postgresql redis-server util-linux
@@ -93,7 +95,7 @@ molecule: images  ## Every Molecule scenario (molecule test --all)
 	$(BIN)/molecule test --all
 
 test: venv  ## Every gate, in stages, with each stage's duration at the end
-	@scripts/run-stages.sh lint sanity unit drift app-test engine images image-test molecule
+	@scripts/run-stages.sh lint sanity unit drift app-test engine images build compose-test image-test molecule
 
 bench: images  ## Benchmarks: image sizes and build times, local image supply
 	$(BIN)/python benchmarks/image_build.py
