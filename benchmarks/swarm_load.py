@@ -9,7 +9,7 @@ Sends --rate GET requests per second, round robin over the URLs, for at least
 --max-duration seconds), so that the window covers a whole rolling update.
 A request fails on a connection error, a timeout or a status other than 2xx.
 Prints one JSON object: sent, failed, seconds, rate, versions seen (from a JSON
-"version" field in the body) and up to 10 failure samples. Exits 0 whatever it
+"version" field in the body), latency percentiles and up to 10 failure samples. Exits 0 whatever it
 measured: the caller decides. Standard library only; bounded in count and time.
 """
 
@@ -26,7 +26,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 
-def _one(url: str, timeout: float) -> tuple[bool, str]:
+def _one(url: str, timeout: float) -> tuple[bool, str, float]:
+    started = time.monotonic()
+    ok, detail = _get(url, timeout)
+    return ok, detail, time.monotonic() - started
+
+
+def _get(url: str, timeout: float) -> tuple[bool, str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (http URLs of the test network)
             body = response.read(65536)
@@ -57,9 +63,12 @@ def main() -> int:
     failures: list[str] = []
     counts = {"sent": 0, "failed": 0}
 
-    def record(ok_detail: tuple[bool, str], at: float) -> None:
-        ok, detail = ok_detail
+    latencies: list[float] = []
+
+    def record(outcome: tuple[bool, str, float], at: float) -> None:
+        ok, detail, latency = outcome
         with lock:
+            latencies.append(latency)
             if ok:
                 versions[detail] += 1
             else:
@@ -87,6 +96,11 @@ def main() -> int:
             if delay > 0:
                 time.sleep(delay)
     seconds = time.monotonic() - start
+    latencies.sort()
+
+    def percentile(p: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1) if latencies else 0.0
+
     print(
         json.dumps(
             {
@@ -95,6 +109,7 @@ def main() -> int:
                 "seconds": round(seconds, 1),
                 "rate": round(counts["sent"] / seconds, 1),
                 "versions": dict(versions),
+                "latency_ms": {"p50": percentile(0.5), "p99": percentile(0.99), "max": percentile(1.0)},
                 "failures": failures,
             }
         )
