@@ -4,7 +4,9 @@
 #     prometheus, three exporters, registry) built from scratch, under a
 #     namespace of its own so the images other work uses are left alone;
 #   - warm run: the same run again (nothing to rebuild; must report changed=0);
-#   - each image's size next to the official image's published size.
+#   - each image's size next to the official image's published size;
+#   - how many updates (trixie-updates/-security) apt would still install in
+#     the python and postgres images (expected 0: builds include them).
 # Timings are printed, never asserted. Usage: benchmarks/images.sh
 # Environment: BENCH_NAMESPACE (default bench-offline), BENCH_KEEP=1 keeps the
 # images afterwards, BENCH_COMPRESSED=0 skips the gzip size (saves ~30 s).
@@ -68,8 +70,9 @@ declare -A official_size=(
     [node-exporter:1.9]="~12 MB / ~25 MB"    [postgres-exporter:0.17]="~10 MB / ~25 MB"
     [redis-exporter:1.69]="~9 MB / ~20 MB"   [registry:2.8]="~10 MB / ~25 MB")
 
+base_mb=$(docker image inspect -f '{{.Size}}' "${ns}/debian:trixie" | awk '{ printf "%.0f", $1 / 1e6 }')
 echo "Local sizes are measured (docker image inspect; gzip -1 of docker save). Official sizes are approximate,"
-echo "written down by hand, not fetched. Local images share the ${ns}/debian:trixie layers (79 MB)."
+echo "written down by hand, not fetched. Local images share the ${ns}/debian:trixie layers (${base_mb} MB)."
 printf '%-32s %10s %12s   %-48s %s\n' "local image" "size" "gzip size" "official image" "published (compressed / uncompressed)"
 for i in "${images[@]}"; do
     [[ ${i} == base-python:* ]] && continue  # an alias of the python image
@@ -83,4 +86,11 @@ for i in "${images[@]}"; do
     fi
     printf '%-32s %10s %12s   %-48s %s\n' "assistant/${i}" "$(awk -v b="${size}" 'BEGIN { printf "%.0f MB", b / 1e6 }')" \
         "${gz}" "${official_ref[${i}]}" "${official_size[${i}]}"
+done
+
+echo
+for i in python:3.13-slim-trixie postgres:17; do
+    sim=$(docker run --rm --user 0 "${ns}/${i}" sh -c 'apt-get update -qq && apt-get -s upgrade')
+    pending=$(grep -c '^Inst ' <<<"${sim}" || true)
+    printf 'updates apt would still install in %-44s %s\n' "${ns}/${i}:" "${pending}"
 done
