@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Steady HTTP load for the Swarm zero-downtime check; prints what it sent and what failed.
 
-  python3 benchmarks/swarm_load.py --url http://NODE/version [--url ...] [--rate 50]
-      [--duration 60] [--max-duration 240] [--stop-file PATH] [--timeout 5]
+  python3 benchmarks/swarm_load.py --url https://NODE/version [--url ...] [--rate 50]
+      [--duration 60] [--max-duration 240] [--stop-file PATH] [--timeout 5] [--insecure]
 
 Sends --rate GET requests per second, round robin over the URLs, for at least
 --duration seconds; with --stop-file it goes on until that file exists (at most
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import ssl
 import threading
 import time
 import urllib.error
@@ -26,15 +27,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 
-def _one(url: str, timeout: float) -> tuple[bool, str, float]:
+def _one(url: str, timeout: float, context: ssl.SSLContext | None) -> tuple[bool, str, float]:
     started = time.monotonic()
-    ok, detail = _get(url, timeout)
+    ok, detail = _get(url, timeout, context)
     return ok, detail, time.monotonic() - started
 
 
-def _get(url: str, timeout: float) -> tuple[bool, str]:
+def _get(url: str, timeout: float, context: ssl.SSLContext | None) -> tuple[bool, str]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (http URLs of the test network)
+        with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # noqa: S310 (test network URLs)
             body = response.read(65536)
         try:
             return True, str(json.loads(body).get("version", "?"))
@@ -54,7 +55,13 @@ def main() -> int:
     parser.add_argument("--max-duration", type=float, default=240.0)
     parser.add_argument("--stop-file", default="")
     parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--insecure", action="store_true", help="accept any TLS certificate (a test's self-signed one)")
     args = parser.parse_args()
+    context = None
+    if args.insecure:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     if not 0 < args.rate <= 500 or not 0 < args.duration <= args.max_duration <= 900:
         parser.error("expected 0 < rate <= 500 and 0 < duration <= max-duration <= 900")
 
@@ -87,7 +94,7 @@ def main() -> int:
             if elapsed >= args.duration and (not args.stop_file or os.path.exists(args.stop_file)):
                 break
             url = args.url[n % len(args.url)]
-            future = pool.submit(_one, url, args.timeout)
+            future = pool.submit(_one, url, args.timeout, context)
             future.add_done_callback(lambda f, at=elapsed: record(f.result(), at))
             n += 1
             counts["sent"] = n
