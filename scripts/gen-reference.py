@@ -34,7 +34,11 @@ def _cell(value) -> str:
 def _default(option: dict) -> str:
     if "default" not in option:
         return "required" if option.get("required") else ""
-    return "`" + yaml.safe_dump(option["default"], default_flow_style=True, width=10_000).strip().removesuffix("...").strip() + "`"
+    return (
+        "`"
+        + yaml.safe_dump(option["default"], default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
+        + "`"
+    )
 
 
 def _options_table(options: dict, prefix: str = "") -> list[str]:
@@ -56,7 +60,12 @@ def _table(options: dict) -> list[str]:
 
 def role_page(role: Path) -> str:
     specs = yaml.safe_load((role / "meta/argument_specs.yml").read_text())["argument_specs"]
-    lines = [f"# Role `assistant.containers.{role.name}`", "", "Generated from `meta/argument_specs.yml` by `make reference`; do not edit.", ""]
+    lines = [
+        f"# Role `assistant.containers.{role.name}`",
+        "",
+        "Generated from `meta/argument_specs.yml` by `make reference`; do not edit.",
+        "",
+    ]
     for entry, spec in specs.items():
         title = "main entry point" if entry == "main" else f"entry point `{entry}` (`tasks_from: {entry}`)"
         lines += [f"## {title}", "", _cell(spec.get("short_description")), ""]
@@ -74,14 +83,23 @@ def module_page(module: Path) -> str:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "DOCUMENTATION" for t in node.targets)
     )
     spec = yaml.safe_load(doc)
-    lines = [f"# Module `assistant.containers.{spec['module']}`", "", "Generated from the module's `DOCUMENTATION` by `make reference`; do not edit.", ""]
+    lines = [
+        f"# Module `assistant.containers.{spec['module']}`",
+        "",
+        "Generated from the module's `DOCUMENTATION` by `make reference`; do not edit.",
+        "",
+    ]
     lines += [_cell(spec.get("short_description")), ""]
     for paragraph in spec.get("description", []):
         lines += [f"- {_cell(paragraph)}"]
     lines += ["", "## Options", "", *_table(spec.get("options", {})), ""]
     if spec.get("extends_documentation_fragment"):
         fragments = ", ".join(f"`{f}`" for f in spec["extends_documentation_fragment"])
-        lines += [f"Also takes the options of the documentation fragments {fragments} (Docker connection options as in community.docker).", ""]
+        lines += [
+            f"Also takes the options of the documentation fragments {fragments}"
+            " (Docker connection options as in community.docker).",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -111,10 +129,15 @@ def main() -> int:
             old = path.read_text() if path.exists() else ""
             if old != text:
                 drift.append(path)
-                sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True), str(path), "generated"))
+                sys.stdout.writelines(
+                    difflib.unified_diff(old.splitlines(True), text.splitlines(True), str(path), "generated")
+                )
         drift += sorted(present - set(expected))
         if drift:
-            print(f"\n{len(drift)} reference page(s) differ from the code: run `make reference` and commit.", file=sys.stderr)
+            print(
+                f"\n{len(drift)} reference page(s) differ from the code: run `make reference` and commit.",
+                file=sys.stderr,
+            )
             return 1
         print(f"{len(expected)} reference pages match the code.")
         return 0
