@@ -1,0 +1,254 @@
+"""Bad input is refused before anything changes, by every role, against the live fault-test stack.
+
+Each case runs the role's real playbook with the fault-test overrides plus one bad value (-e JSON).
+It must fail (rc != 0) with a message that names the variable and what is accepted, and the
+stack's files, deploy state, the engine's daemon.json, the images manifest and the project's
+containers must be exactly as before. tests/compose/test_bad_input.py already covers 12 compose
+cases (unknown compose_env, port 70000, replicas 0/1, memory "lots", missing, placeholder and dev
+secrets in prod, published PostgreSQL, DEBUG, reload, secret in an env file); these are others.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from faultsuite import FILES, REPO, ansible_playbook, container_state, flat, tree_checksums
+
+DEPLOY = str(FILES / "deploy.yml")
+ENGINE = "playbooks/engine.yml"
+BUILD = "playbooks/build.yml"
+REGISTRY = "playbooks/registry.yml"
+IMAGES = "playbooks/images.yml"
+# Placeholder-free, long enough values for the cases that need the other secrets valid.
+REGISTRY_PASSWORD = "rg-Vt7nK2qX9mWs4"  # noqa: S105 (a test value, checked never to be printed)
+GOOD_SECRETS = {
+    "postgres_password": "st-Pq4mX8vN2kLw7Rz",
+    "redis_password": "st-Jc6tB1nH9sQe3Ym",
+    "app_secret_key": "st-Wd2fK7pL5xVa8Ng3Tc",
+    "twilio_auth_token": "st-Gh9rM3zD6bYu1Ks",
+}
+STAGE = {"compose_env": "stage", "compose_dev_reload": False, "compose_log_level": "INFO"}
+
+# (id, playbook, bad variables, variable named in the message, what the message says is accepted)
+CASES = [
+    # compose: types, sizes, URLs, images, ports, environments
+    (
+        "compose-duplicate-host-port",
+        DEPLOY,
+        {
+            "compose_ports": {
+                "nginx": [{"target": 8080, "published": 28580, "host_ip": "127.0.0.1"}],
+                "api": [{"target": 8000, "published": 28580, "host_ip": "127.0.0.1"}],
+            }
+        },
+        "compose_ports",
+        "28580",
+    ),
+    (
+        "compose-image-tag-illegal",
+        DEPLOY,
+        {
+            "compose_images": {
+                "app": "assistant/app-dev:dev tag!",
+                "postgres": "assistant/postgres:17",
+                "redis": "assistant/redis:8",
+                "nginx": "assistant/nginx:1.26",
+            }
+        },
+        "compose_images",
+        "tag",
+    ),
+    ("compose-sms-url-not-url", DEPLOY, {"compose_sms_public_url": "not a url"}, "compose_sms_public_url", "http"),
+    (
+        "compose-worker-concurrency-type",
+        DEPLOY,
+        {"compose_worker_concurrency": "many"},
+        "compose_worker_concurrency",
+        "int",
+    ),
+    ("compose-monitoring-choice", DEPLOY, {"compose_monitoring": "sometimes"}, "compose_monitoring", "profile"),
+    (
+        "compose-pids-zero",
+        DEPLOY,
+        {"compose_resources": {"api": {"pids": 0}}},
+        "compose_resources.api.pids",
+        "at least 1",
+    ),
+    (
+        "compose-cpus-negative",
+        DEPLOY,
+        {"compose_resources": {"worker": {"cpus": "-1"}}},
+        "compose_resources.worker.cpus",
+        "above 0",
+    ),
+    (
+        "compose-port-zero-target",
+        DEPLOY,
+        {"compose_ports": {"sms": [{"target": 0, "published": 28503, "host_ip": "127.0.0.1"}]}},
+        "compose_ports.sms[0].target",
+        "1 to 65535",
+    ),
+    (
+        "compose-unknown-service-port",
+        DEPLOY,
+        {"compose_ports": {"mongodb": [{"target": 27017, "published": 27017}]}},
+        "compose_ports.mongodb",
+        "expected one of",
+    ),
+    (
+        "stage-missing-secrets",
+        DEPLOY,
+        {**STAGE, "compose_secrets": {}},
+        "compose_secrets.postgres_password",
+        "non-empty string",
+    ),
+    (
+        "stage-placeholder-secret",
+        DEPLOY,
+        {**STAGE, "compose_secrets": {**GOOD_SECRETS, "redis_password": "<stage Redis password>"}},
+        "compose_secrets.redis_password",
+        "placeholder",
+    ),
+    ("compose-log-max-file-type", DEPLOY, {"compose_log_max_file": "three"}, "compose_log_max_file", "int"),
+    # deploy
+    ("deploy-lock-ttl-too-short", DEPLOY, {"deploy_lock_ttl": 10}, "deploy_lock_ttl", "at least 60"),
+    ("deploy-keep-releases-zero", DEPLOY, {"deploy_keep_releases": 0}, "deploy_keep_releases", "at least 1"),
+    ("deploy-rollback-to-garbage", DEPLOY, {"deploy_rollback_to": "yesterday"}, "deploy_rollback_to", "previous"),
+    ("deploy-health-timeout-type", DEPLOY, {"deploy_health_timeout": "forever"}, "deploy_health_timeout", "int"),
+    (
+        "deploy-disk-size-unavailable",
+        DEPLOY,
+        {"deploy_min_free_disk_mb": 10**12},
+        "deploy_min_free_disk_mb",
+        "Free space",
+    ),
+    # docker_engine (in check mode: an accepted bad value must never restart the shared engine)
+    ("engine-log-max-file-zero", ENGINE, {"docker_engine_log_max_file": 0}, "docker_engine_log_max_file", "1 to 100"),
+    (
+        "engine-address-pool-not-cidr",
+        ENGINE,
+        {"docker_engine_address_pools": [{"base": "300.1.0.0/16", "size": 24}]},
+        "docker_engine_address_pools",
+        "IPv4 CIDR",
+    ),
+    (
+        "engine-insecure-registry-scheme",
+        ENGINE,
+        {"docker_engine_insecure_registries": ["http://reg.example:5000"]},
+        "docker_engine_insecure_registries",
+        "no scheme",
+    ),
+    (
+        "engine-service-manager-choice",
+        ENGINE,
+        {"docker_engine_service_manager": "openrc"},
+        "docker_engine_service_manager",
+        "systemd",
+    ),
+    # image_build
+    ("build-unknown-gate", BUILD, {"image_build_gates": ["trivy"]}, "image_build_gates", "hadolint"),
+    (
+        "build-environment-illegal-tag",
+        BUILD,
+        {"image_build_environment": "Prod Env!"},
+        "image_build_environment",
+        "valid tag",
+    ),
+    # registry
+    (
+        "registry-url-not-host-port",
+        REGISTRY,
+        {"registry_address": "https://registry.example:5000/v2"},
+        "registry_address",
+        "without a scheme",
+    ),
+    ("registry-port-out-of-range", REGISTRY, {"registry_port": 70000}, "registry_port", "TCP port"),
+    ("registry-password-short", REGISTRY, {"registry_password": "short"}, "registry_password", "at least 12"),
+    # offline_images
+    ("images-unknown-image", IMAGES, {"offline_images_wanted": ["mongodb"]}, "offline_images_wanted", "catalog"),
+    (
+        "images-mirror-url-scheme",
+        IMAGES,
+        {"offline_images_mirror": "https://mirror.example:5000"},
+        "offline_images_mirror",
+        "no scheme",
+    ),
+    ("images-pull-timeout-zero", IMAGES, {"offline_images_pull_timeout": 0}, "offline_images_pull_timeout", "positive"),
+]
+
+
+@pytest.fixture(scope="module")
+def guard(stack, tmp_path_factory):
+    """Everything a refused bad input must leave alone, and safe places for roles that accept one."""
+    scratch = tmp_path_factory.mktemp("badinput")
+    safe = {
+        # If a role wrongly accepted a bad value, it works here, not on shared state.
+        "registry_container_name": "faulttest-registry",
+        "registry_volume_name": "faulttest-registry-data",
+        "registry_state_dir": str(scratch / "registry"),
+        "registry_password": REGISTRY_PASSWORD,
+        "registry_bind_address": "127.0.0.1",
+        "registry_port": 28550,
+        "offline_images_state_dir": str(scratch / "offline_images"),
+        "offline_images_manifest_controller_path": "",
+        "image_build_repository": "faulttest/app",
+        "image_build_work_dir": str(scratch / "image_build"),
+    }
+    safe_file = scratch / "safe.json"
+    safe_file.write_text(json.dumps(safe))
+    watched = [
+        stack.project_dir,
+        stack.state_dir,
+        Path("/etc/docker/daemon.json"),
+        Path("/var/lib/assistant/offline_images/images.json"),
+        scratch / "registry",
+        scratch / "offline_images",
+        REPO / ".cache" / "images.json",
+    ]
+    return {"scratch": scratch, "safe": safe_file, "watched": watched}
+
+
+def test_enough_distinct_cases():
+    assert len({c[0] for c in CASES}) == len(CASES) >= 20
+    assert len({json.dumps(c[2], sort_keys=True) for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(("case", "playbook", "bad", "variable", "accepted"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_refused_and_changes_nothing(
+    stack, guard, report, tmp_path, case, playbook, bad, variable, accepted
+):
+    files_before = tree_checksums(*guard["watched"])
+    containers_before = container_state()
+    bad_file = tmp_path / "bad.json"
+    bad_file.write_text(json.dumps(bad))
+    args = [
+        "-i",
+        "inventories/dev",
+        playbook,
+        "-e",
+        f"@{stack.vars_file}",
+        "-e",
+        f"@{guard['safe']}",
+        "-e",
+        f"@{bad_file}",
+    ]
+    if playbook == ENGINE:
+        args.append("--check")
+    start = time.monotonic()
+    result = ansible_playbook(*args, timeout=600)
+    seconds = time.monotonic() - start
+    output = flat(result.stdout + result.stderr)
+    unchanged = tree_checksums(*guard["watched"]) == files_before and container_state() == containers_before
+    refused = result.returncode != 0 and variable in output and accepted in output
+    report.bad_input(case, variable, refused, unchanged, seconds)
+    assert result.returncode != 0, f"{case}: accepted bad input {bad}; tail:\n{result.stdout[-2500:]}"
+    assert variable in output, f"{case}: the message does not name {variable}:\n{result.stdout[-2500:]}"
+    assert accepted in output, (
+        f"{case}: the message does not say what is accepted ({accepted!r}):\n{result.stdout[-2500:]}"
+    )
+    assert unchanged, f"{case}: a file or a container changed although the input was refused"
+    for secret in [REGISTRY_PASSWORD, *GOOD_SECRETS.values()]:
+        assert secret not in output, f"{case}: a secret value was printed"
