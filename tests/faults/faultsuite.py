@@ -91,7 +91,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def report_lines(rep: Report) -> list[str]:
     lines: list[str] = []
     survived = sum(1 for f in rep.faults if f["outcome"] == "survived")
-    lines.append(f"Faults injected: {len(rep.faults)}, survived: {survived}")
+    injected = sum(1 for f in rep.faults if f["outcome"] != "not run")
+    lines.append(f"Faults injected: {injected}, survived: {survived}, not run: {len(rep.faults) - injected}")
     lines += _table(
         ["fault", "outcome", "recovery s", "detail"],
         [
