@@ -20,7 +20,7 @@ PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY) $(if $(filter %/dev invent
 TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
 .PHONY: help venv engine images build registry push deploy rollback status destroy \
-	compose-files reference lint sanity unit app-test image-test drift compose-test molecule test bench clean
+	compose-files reference lint sanity unit app-test image-test drift compose-test molecule test bench clean faults
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -104,3 +104,6 @@ bench: images  ## Benchmarks: image sizes and build times, local image supply
 
 clean:  ## Remove the virtualenv and caches (containers and volumes are left alone)
 	rm -rf $(VENV) .cache
+
+faults: build  ## Faults, bad input and secrets scan with a report (ASSISTANT_FAULTS_ENGINE=1 also restarts the engine)
+	$(BIN)/python -m pytest -q tests/faults tests/security -p no:cacheprovider -s

@@ -32,6 +32,9 @@ def create_celery(settings: Settings) -> Celery:
         # Acknowledge after the task ran, so a killed worker's task is redelivered.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # When Redis goes away mid-task, give running tasks back at once instead of
+        # leaving them unacknowledged until the broker's visibility timeout (1 h).
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_prefetch_multiplier=1,
         task_track_started=True,
         result_expires=24 * 3600,
