@@ -20,7 +20,7 @@ PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY) $(if $(filter %/dev invent
 TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
 .PHONY: help venv engine images build registry push deploy rollback status destroy \
-	compose-files reference lint sanity unit app-test image-test drift compose-test molecule molecule-swarm test bench clean faults
+	compose-files reference lock lint sanity unit app-test image-test drift compose-test molecule molecule-swarm test bench clean faults
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -87,7 +87,18 @@ compose-test: build  ## Rendered compose files: drift, docker compose/stack conf
 
 app-test: venv  ## The reference app's tests, against a PostgreSQL and Redis they start themselves
 	@scripts/ensure-packages.sh postgresql redis-server util-linux
-	cd app && $(BIN)/uv sync --locked --quiet && $(BIN)/uv run --locked pytest -q
+	cd app && $(BIN)/uv venv --quiet --allow-existing --python python3 .venv \
+	  && $(BIN)/uv pip install --quiet --python .venv/bin/python --require-hashes --no-deps -r requirements-dev.lock \
+	  && $(BIN)/uv pip install --quiet --python .venv/bin/python --no-deps -e . \
+	  && .venv/bin/python -m pytest -q
+
+# The committed locks name no index host: uv's own lock (uv.lock, with index
+# URLs) stays local; requirements*.lock carry exact versions and hashes.
+lock: venv  ## Re-resolve the app's dependencies and export requirements.lock and requirements-dev.lock
+	cd app && $(BIN)/uv lock --quiet \
+	  && $(BIN)/uv export --frozen --quiet --no-dev --no-emit-project --no-emit-package click-repl \
+	     --no-emit-package prompt-toolkit --no-emit-package wcwidth -o requirements.lock \
+	  && $(BIN)/uv export --frozen --quiet --no-emit-project -o requirements-dev.lock
 
 image-test: images  ## Build the app image and inspect it (non-root, health check, no pip/uv/compilers)
 	$(BIN)/python -m pytest -q tests/image
