@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Measure `make deploy` against plain `docker compose up -d --wait` and print a table (nothing is asserted).
+
+  .venv/bin/python benchmarks/deploy.py [--repeat N]
+
+Each round, all in this run and on this machine:
+  1. empty host: the playbook `make deploy` runs (deploy.yml: engine, images, build, proxy, deploy)
+     onto a project with no container, volume, rendered file or release history; images present;
+  2. warm no-op: the same command again (must report changed=0 and recreate no container);
+  3. baseline: the compose file step 1 rendered, brought up under another project name with
+     `docker compose up -d --wait` on empty volumes (migrate and seed run as its dependencies).
+The ratio empty-host / baseline is the playbook's overhead (target at most 1.5); the no-op target
+is at most 60 s. With --repeat N the rounds alternate and medians are printed.
+
+The dev inventory is used with a project, directory, ports and release history of the
+benchmark's own (project benchdeploy, ports 28780/28700/28703), so a developer's dev stack and its
+data are never touched. A truly fresh machine (toolchain, engine and images installed
+first) is what CI and the Molecule default scenario measure; it is not repeated here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
+PROJECT, BASELINE = "benchdeploy", "benchplain"
+PORTS = {"nginx": (8080, 28780), "api": (8000, 28700), "sms": (8003, 28703)}
+NOOP_TARGET, RATIO_TARGET = 60.0, 1.5
+STACK_ROLES = ("proxy", "compose", "deploy", "monitoring")
+
+
+def run(argv: list[str], timeout: float = 1800, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env, check=False)  # noqa: S603
+
+
+def overrides(root: Path) -> dict:
+    """The dev inventory's values with the benchmark's own project, directory, ports and history."""
+    api = f"http://127.0.0.1:{PORTS['api'][1]}"
+    return {
+        "compose_project_name": PROJECT,
+        "compose_project_dir": str(root / "stack"),
+        "compose_app_source_dir": str(REPO / "app" / "src"),
+        "compose_sms_public_url": f"http://127.0.0.1:{PORTS['nginx'][1]}",
+        "compose_ports": {
+            name: [{"target": target, "published": published, "host_ip": "127.0.0.1"}]
+            for name, (target, published) in PORTS.items()
+        },
+        "deploy_state_dir": str(root / "state"),
+        "deploy_endpoints": [
+            {"service": "api", "url": f"{api}/ready", "json": {"ready": True}},
+            {"service": "sms", "url": f"http://127.0.0.1:{PORTS['sms'][1]}/health"},
+            {"service": "nginx", "url": f"http://127.0.0.1:{PORTS['nginx'][1]}/healthz"},
+        ],
+        "deploy_check_ports": [{"port": published} for _, published in PORTS.values()],
+        "deploy_urls": [f"http://127.0.0.1:{PORTS['nginx'][1]}/"],
+    }
+
+
+def containers(project: str) -> dict[str, str]:
+    """Service name -> container ID of a project's running containers."""
+    out = run(["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={project}"]).stdout.split()
+    if not out:
+        return {}
+    fmt = '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}}'
+    lines = run(["docker", "inspect", "--format", fmt, *out]).stdout.splitlines()
+    return dict(line.split(" ", 1) for line in lines if line.strip())
+
+
+def remove_project(project: str) -> None:
+    """Containers, volumes and networks of a project, whatever state a killed run left them in."""
+    label = f"label=com.docker.compose.project={project}"
+    ids = run(["docker", "ps", "-aq", "--filter", label]).stdout.split()
+    if ids:
+        run(["docker", "rm", "-f", "-v", *ids])
+    for kind in ("volume", "network"):
+        names = run(["docker", kind, "ls", "-q", "--filter", label]).stdout.split()
+        if names:
+            run(["docker", kind, "rm", *names])
+
+
+def deploy(vars_file: Path) -> dict:
+    """Run the playbook of `make deploy`; return seconds, the recap's changed count and per-role seconds."""
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_roles"
+    start = time.monotonic()
+    result = run([str(PLAYBOOK), "-i", "inventories/dev", "deploy.yml", "-e", f"@{vars_file}"], env=env)
+    seconds = time.monotonic() - start
+    if result.returncode != 0:
+        sys.exit(f"deploy failed (rc {result.returncode}):\n{result.stdout[-5000:]}\n{result.stderr[-2000:]}")
+    changed = sum(int(n) for n in re.findall(r"^\S+\s+:\s+ok=\d+\s+changed=(\d+)", result.stdout, re.M))
+    recap = result.stdout.split("ROLES RECAP", 1)[-1]
+    roles = {
+        name.rsplit(".", 1)[-1]: float(secs)
+        for name, secs in re.findall(r"^([\w.]+) -+ ([\d.]+)s\s*$", recap, re.M)
+        if name != "total" and not name.startswith("ansible.")
+    }
+    return {"seconds": seconds, "changed": changed, "roles": roles}
+
+
+def baseline(project_dir: Path) -> float:
+    """Seconds for plain Compose to bring the same rendered file up, healthy, on empty volumes."""
+    files = ["--project-directory", str(project_dir), "-f", str(project_dir / "docker-compose.dev.yml")]
+    start = time.monotonic()
+    result = run(["docker", "compose", *files, "-p", BASELINE, "up", "-d", "--wait", "--quiet-pull"])
+    seconds = time.monotonic() - start
+    if result.returncode != 0:
+        sys.exit(f"docker compose up --wait failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    run(["docker", "compose", *files, "-p", BASELINE, "down", "-v", "--remove-orphans"])
+    return seconds
+
+
+def one_round(root: Path) -> dict:
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    vars_file = root / "overrides.json"
+    vars_file.write_text(json.dumps(overrides(root)))
+    remove_project(PROJECT)
+    remove_project(BASELINE)
+    empty = deploy(vars_file)
+    before = containers(PROJECT)
+    noop = deploy(vars_file)
+    after = containers(PROJECT)
+    recreated = sorted(s for s in before if after.get(s) != before[s])
+    # The baseline needs the host ports the deployed stack holds; the rendered files stay.
+    remove_project(PROJECT)
+    plain = baseline(root / "stack")
+    return {"empty": empty, "noop": noop, "recreated": recreated, "services": len(before), "plain": plain}
+
+
+def print_table(rounds: list[dict]) -> None:
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    empty = med([r["empty"]["seconds"] for r in rounds])
+    noop = med([r["noop"]["seconds"] for r in rounds])
+    plain = med([r["plain"] for r in rounds])
+    ratio = empty / plain
+    changed = max(r["noop"]["changed"] for r in rounds)
+    recreated = sorted({s for r in rounds for s in r["recreated"]})
+    load = os.getloadavg()[0]
+    print(f"\nDeploy benchmark: {len(rounds)} round(s), {rounds[0]['services']} long-running services, load {load:.1f}")
+    print(f"{'measure':<48} {'value':>10}  target")
+    print(f"{'-' * 48} {'-' * 10}  {'-' * 18}")
+    print(f"{'make deploy onto an empty host (s)':<48} {empty:>10.1f}")
+    print(f"{'plain docker compose up -d --wait, same file (s)':<48} {plain:>10.1f}")
+    verdict = "met" if ratio <= RATIO_TARGET else "NOT met"
+    print(f"{'ratio deploy / plain compose':<48} {ratio:>10.2f}  <= {RATIO_TARGET} ({verdict})")
+    # The part of the run that replaces `docker compose up`: rendering, the deploy role and its gates
+    # (the engine, images and build roles before it are make deploy's set-up, no-ops here).
+    stack = med([sum(r["empty"]["roles"].get(n, 0.0) for n in STACK_ROLES) for r in rounds])
+    print(f"{'  of which rendering and the deploy role (s)':<48} {stack:>10.1f}")
+    print(f"{'  ratio of that part / plain compose':<48} {stack / plain:>10.2f}")
+    verdict = "met" if noop <= NOOP_TARGET else "NOT met"
+    print(f"{'make deploy again, nothing changed (s)':<48} {noop:>10.1f}  <= {NOOP_TARGET:.0f} ({verdict})")
+    print(f"{'  changed tasks in that run':<48} {changed:>10}  0")
+    print(f"{'  containers it recreated':<48} {len(recreated):>10}  0 {' '.join(recreated)}")
+    print("\nSeconds per role (median), empty host / no-op:")
+    names = list(rounds[0]["empty"]["roles"])
+    for name in names:
+        e = med([r["empty"]["roles"].get(name, 0.0) for r in rounds])
+        n = med([r["noop"]["roles"].get(name, 0.0) for r in rounds])
+        print(f"  {name:<20} {e:>7.1f} {n:>7.1f}")
+    for i, r in enumerate(rounds, 1):
+        print(
+            f"round {i}: empty {r['empty']['seconds']:.1f} s, no-op {r['noop']['seconds']:.1f} s, "
+            f"plain {r['plain']:.1f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeat", type=int, default=1, help="rounds to run (medians are printed)")
+    args = parser.parse_args()
+    if not PLAYBOOK.exists():
+        sys.exit("no toolchain in .venv: run `make venv` (or `make deploy` once) first")
+    if run(["docker", "version", "--format", "{{.Server.Version}}"]).returncode != 0:
+        sys.exit("no Docker engine answers: run `make engine` first")
+    root = Path(tempfile.mkdtemp(prefix="bench-deploy-"))
+    rounds = []
+    try:
+        for _ in range(args.repeat):
+            rounds.append(one_round(root / "round"))
+    finally:
+        remove_project(BASELINE)
+        remove_project(PROJECT)
+        shutil.rmtree(root, ignore_errors=True)
+    print_table(rounds)
+
+
+if __name__ == "__main__":
+    main()
