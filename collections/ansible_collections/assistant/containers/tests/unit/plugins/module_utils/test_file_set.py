@@ -1,0 +1,95 @@
+# Copyright (c) 2026, assistant.containers contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from ansible_collections.assistant.containers.plugins.module_utils.file_set import FileSetError, apply, diff, plan
+
+
+def write(root, spec, validate=None):
+    item = plan(str(root), spec)
+    if item["content"] or item["attrs"]:
+        apply(item, validate)
+    return item
+
+
+def test_new_file_is_written_with_its_mode(tmp_path):
+    item = write(tmp_path, {"path": "app.env", "content": "A=1\n", "mode": "0600"})
+    assert item["content"] and item["before"] is None
+    assert (tmp_path / "app.env").read_text() == "A=1\n"
+    assert stat.S_IMODE((tmp_path / "app.env").stat().st_mode) == 0o600
+
+
+def test_same_content_and_mode_plans_nothing(tmp_path):
+    spec = {"path": "app.env", "content": "A=1\n", "mode": "0644"}
+    write(tmp_path, spec)
+    again = plan(str(tmp_path), spec)
+    assert not again["content"] and not again["attrs"]
+
+
+def test_mode_change_alone_keeps_the_content(tmp_path):
+    write(tmp_path, {"path": "a", "content": "x", "mode": "0644"})
+    inode = (tmp_path / "a").stat().st_ino
+    item = write(tmp_path, {"path": "a", "content": "x", "mode": "0600"})
+    assert item["attrs"] and not item["content"]
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o600
+    assert (tmp_path / "a").stat().st_ino == inode
+
+
+def test_owner_by_numeric_id(tmp_path):
+    uid, gid = os.getuid(), os.getgid()
+    item = write(tmp_path, {"path": "s", "content": "x", "mode": "0600", "owner": str(uid), "group": str(gid)})
+    assert (item["uid"], item["gid"]) == (uid, gid)
+    assert not plan(str(tmp_path), {"path": "s", "content": "x", "mode": "0600", "owner": str(uid)})["attrs"]
+
+
+def test_unknown_owner_name_is_refused(tmp_path):
+    with pytest.raises(FileSetError, match="unknown owner 'no-such-user-here'"):
+        plan(str(tmp_path), {"path": "s", "content": "x", "mode": "0600", "owner": "no-such-user-here"})
+
+
+def test_a_refused_file_leaves_the_old_one_and_no_temporary_file(tmp_path):
+    write(tmp_path, {"path": "nginx.conf", "content": "old\n", "mode": "0644"})
+    seen = []
+
+    def refuse(tmp):
+        seen.append(Path(tmp).read_text())
+        raise FileSetError("nginx.conf was refused")
+
+    with pytest.raises(FileSetError):
+        write(tmp_path, {"path": "nginx.conf", "content": "new\n", "mode": "0644"}, refuse)
+    assert seen == ["new\n"]
+    assert (tmp_path / "nginx.conf").read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nginx.conf"]
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "../outside", "env/../../outside"])
+def test_paths_outside_the_root_are_refused(tmp_path, path):
+    with pytest.raises(FileSetError, match="stays inside"):
+        plan(str(tmp_path), {"path": path, "content": "x", "mode": "0644"})
+
+
+def test_a_directory_in_the_way_is_refused(tmp_path):
+    (tmp_path / "d").mkdir()
+    with pytest.raises(FileSetError, match="not a regular file"):
+        plan(str(tmp_path), {"path": "d", "content": "x", "mode": "0644"})
+
+
+def test_missing_parent_directory_is_reported(tmp_path):
+    item = plan(str(tmp_path), {"path": "env/dev/app.env", "content": "x", "mode": "0644"})
+    with pytest.raises(FileSetError, match="does not exist"):
+        apply(item)
+
+
+def test_diff_shows_before_and_after(tmp_path):
+    write(tmp_path, {"path": "a", "content": "one\n", "mode": "0644"})
+    item = plan(str(tmp_path), {"path": "a", "content": "two\n", "mode": "0644"})
+    assert diff(item)["before"] == "one\n" and diff(item)["after"] == "two\n"
+    new = plan(str(tmp_path), {"path": "b", "content": "x", "mode": "0644"})
+    assert diff(new)["before_header"] == "(absent)"
