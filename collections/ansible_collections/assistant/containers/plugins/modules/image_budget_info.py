@@ -249,9 +249,9 @@ image:
 
 import io
 import tarfile
-import traceback
 
 from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible_collections.assistant.containers.plugins.module_utils.docker_module import run_module
 from ansible_collections.assistant.containers.plugins.module_utils.image_budget import (
     DEFAULT_FORBIDDEN,
     BudgetError,
@@ -268,7 +268,6 @@ from ansible_collections.assistant.containers.plugins.module_utils.sizes import 
 from ansible_collections.community.docker.plugins.module_utils._api.errors import DockerException, NotFound
 from ansible_collections.community.docker.plugins.module_utils.common_api import (
     AnsibleDockerClient,
-    RequestException,
 )
 
 _SCAN_LABEL = "assistant.containers.image_budget_info"
@@ -423,16 +422,7 @@ def main():
         fail_results={"violations": []},
     )
 
-    try:
-        result = ImageBudgetChecker(client).run()
-        client.module.exit_json(**result)
-    except DockerException as e:
-        client.fail(f"An unexpected Docker error occurred: {to_native(e)}", exception=traceback.format_exc())
-    except RequestException as e:
-        client.fail(
-            f"An unexpected requests error occurred when trying to talk to the Docker daemon: {to_native(e)}",
-            exception=traceback.format_exc(),
-        )
+    run_module(client, ImageBudgetChecker)
 
 
 if __name__ == "__main__":

@@ -262,11 +262,11 @@ elapsed:
 
 import json
 import time
-import traceback
 from urllib.error import HTTPError
 
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import open_url
+from ansible_collections.assistant.containers.plugins.module_utils.docker_module import run_module
 from ansible_collections.assistant.containers.plugins.module_utils.stack_health import (
     COMPOSE_PROJECT_LABEL,
     STACK_NAMESPACE_LABEL,
@@ -282,7 +282,6 @@ from ansible_collections.assistant.containers.plugins.module_utils.stack_health 
 from ansible_collections.community.docker.plugins.module_utils._api.errors import DockerException, NotFound
 from ansible_collections.community.docker.plugins.module_utils.common_api import (
     AnsibleDockerClient,
-    RequestException,
 )
 
 _MAX_BODY = 1024 * 1024
@@ -480,16 +479,7 @@ def main():
         fail_results={"services": [], "table": []},
     )
 
-    try:
-        result = StackHealthGate(client).run()
-        client.module.exit_json(**result)
-    except DockerException as e:
-        client.fail(f"An unexpected Docker error occurred: {to_native(e)}", exception=traceback.format_exc())
-    except RequestException as e:
-        client.fail(
-            f"An unexpected requests error occurred when trying to talk to the Docker daemon: {to_native(e)}",
-            exception=traceback.format_exc(),
-        )
+    run_module(client, StackHealthGate)
 
 
 if __name__ == "__main__":
