@@ -16,6 +16,12 @@ log = logging.getLogger(__name__)
 ANALYZE_TEXT = "assistant.analyze_text"
 PROCESS_MESSAGE = "assistant.process_message"
 MAX_DELAY = 60.0
+# Redis has no broker-side redelivery: a delivered, unacknowledged task (one that was running
+# when the connection to Redis was lost) goes back to the queue only when it has been
+# unacknowledged for this long. Twice the longest task (MAX_DELAY), so that a task still
+# running is never handed out a second time; checked every RESTORE_INTERVAL seconds.
+VISIBILITY_TIMEOUT = 120
+RESTORE_INTERVAL = 10
 
 
 @setup_logging.connect
@@ -32,14 +38,21 @@ def create_celery(settings: Settings) -> Celery:
         # Acknowledge after the task ran, so a killed worker's task is redelivered.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        # When Redis goes away mid-task, give running tasks back at once instead of
-        # leaving them unacknowledged until the broker's visibility timeout (1 h).
+        # When Redis goes away mid-task, the running tasks are stopped (they cannot be
+        # acknowledged any more) and come back after VISIBILITY_TIMEOUT, not after Redis's
+        # default of 1 h.
         worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_prefetch_multiplier=1,
         task_track_started=True,
         result_expires=24 * 3600,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"socket_connect_timeout": 3},
+        broker_transport_options={
+            "socket_connect_timeout": 3,
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            # Look for tasks to give back every RESTORE_INTERVAL s (kombu: every 100 s).
+            "unacked_restore_interval": RESTORE_INTERVAL,
+            "unacked_restore_throttle": 1,
+        },
         redis_socket_connect_timeout=3,
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
