@@ -58,9 +58,18 @@ class Report:
     def fault(self, name: str, outcome: str, seconds: float | None, detail: str = "") -> None:
         self.faults.append({"fault": name, "outcome": outcome, "seconds": seconds, "detail": detail})
 
-    def bad_input(self, case: str, variable: str, refused: bool, unchanged: bool, seconds: float) -> None:
+    def bad_input(
+        self, case: str, variable: str, refused: bool, unchanged: bool, seconds: float, run: str = "own run"
+    ) -> None:
         self.bad_inputs.append(
-            {"case": case, "variable": variable, "refused": refused, "unchanged": unchanged, "seconds": seconds}
+            {
+                "case": case,
+                "variable": variable,
+                "refused": refused,
+                "unchanged": unchanged,
+                "seconds": seconds,
+                "run": run,
+            }
         )
 
     def scan(self, place: str, items: int, size: int, hits: int, unit: str = "files") -> None:
@@ -104,18 +113,27 @@ def report_lines(rep: Report) -> list[str]:
     lines.append("")
     lines.append(f"Bad inputs tried: {len(rep.bad_inputs)}, refused with nothing changed: {refused}")
     lines += _table(
-        ["case", "variable", "refused", "nothing changed", "s"],
+        ["case", "variable", "refused", "nothing changed", "ansible-playbook run", "run s"],
         [
             [
                 b["case"],
                 b["variable"],
                 "yes" if b["refused"] else "NO",
                 "yes" if b["unchanged"] else "NO",
+                b["run"],
                 f"{b['seconds']:.1f}",
             ]
             for b in rep.bad_inputs
         ],
     )
+    if rep.bad_inputs:
+        # A batch is one ansible-playbook run for several cases (one inventory host each): counted once.
+        batches = {b["run"]: b["seconds"] for b in rep.bad_inputs if b["run"] != "own run"}
+        own = [b["seconds"] for b in rep.bad_inputs if b["run"] == "own run"]
+        lines.append(
+            f"{len(rep.bad_inputs)} cases in {len(batches) + len(own)} ansible-playbook runs, "
+            f"{sum(batches.values()) + sum(own):.0f} s of runs in all"
+        )
     lines.append("")
     lines.append(
         f"Places scanned for secrets: {len(rep.scans)}, with a secret found: {sum(1 for s in rep.scans if s['hits'])}"
@@ -168,9 +186,15 @@ def playbook_argv(*args: str) -> list[str]:
     return [str(exe if exe.exists() else "ansible-playbook"), "--vault-password-file", str(VAULT_PASSWORD_FILE), *args]
 
 
-def ansible_playbook(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+def ansible_playbook(*args: str, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 (fixed program, arguments from the tests)
-        playbook_argv(*args), cwd=REPO, env=_env(), capture_output=True, text=True, timeout=timeout, check=False
+        playbook_argv(*args),
+        cwd=REPO,
+        env={**_env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -317,7 +341,8 @@ class Stack:
     project_dir: Path
     state_dir: Path
     vars_file: Path
-    deploy_output: str
+    # Ansible output of the deploys run, by name, for the secrets scan.
+    outputs: dict[str, str] = field(default_factory=dict)
 
     def deploy(self, *extra: str, timeout: float = 600) -> subprocess.CompletedProcess:
         return ansible_playbook(
@@ -387,11 +412,12 @@ def stack(tmp_path_factory) -> Stack:
     root = tmp_path_factory.mktemp("faulttest")
     vars_file = root / "overrides.json"
     vars_file.write_text(json.dumps(overrides(root)))
-    stack = Stack(root, root / "stack", root / "state", vars_file, "")
+    stack = Stack(root, root / "stack", root / "state", vars_file)
     start = time.monotonic()
-    result = stack.deploy()
+    # At -vvv: its output is scanned for secrets (tests/security/test_secrets.py).
+    result = stack.deploy("-vvv")
     assert result.returncode == 0, f"deploy failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-    stack.deploy_output = result.stdout + result.stderr
+    stack.outputs["deploy of the suite's stack (dev, -vvv)"] = result.stdout + result.stderr
     REPORT.notes.append(
         f"Stack deployed with the collection (deploy role, project {PROJECT}) in {time.monotonic() - start:.0f} s."
     )

@@ -1,17 +1,25 @@
 """Bad input is refused before anything changes, by every role, against the live fault-test stack.
 
-Each case runs the role's real playbook with the fault-test overrides plus one bad value (-e JSON).
-It must fail (rc != 0) with a message that names the variable and what is accepted, and the
-stack's files, deploy state, the engine's daemon.json, the images manifest and the project's
-containers must be exactly as before. tests/compose/test_bad_input.py already covers 12 compose
-cases (unknown compose_env, port 70000, replicas 0/1, memory "lots", missing, placeholder and dev
-secrets in prod, published PostgreSQL, DEBUG, reload, secret in an env file); these are others.
+Each case runs the role's real playbook with the fault-test overrides plus one bad value. It must
+fail with a message that names the variable and what is accepted, and the stack's files, deploy
+state, the engine's daemon.json, the images manifest and the project's containers must be exactly
+as before. tests/compose/test_bad_input.py covers the compose role alone (rendering only); the
+cases here go through the whole deploy path against the live stack.
+
+Cost: most of a case is ansible-playbook's start. The playbooks that target the docker_hosts group
+(the deploy and the engine's) therefore take their cases in one run each, every case an inventory
+host of its own (connection local) whose host variables are the overrides plus its one bad value:
+each host fails or passes on its own, and is judged by its own results (JSON callback). "Nothing
+changed" is checked around the whole run; when something did change, each case of the run is
+run again alone to name the one that changed it. The other playbooks (hosts: localhost, or role
+parameters that host variables cannot override) run once per case with -e, as before.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,6 +39,11 @@ GOOD_SECRETS = {
     "twilio_auth_token": "st-Gh9rM3zD6bYu1Ks",
 }
 STAGE = {"compose_env": "stage", "compose_dev_reload": False, "compose_log_level": "INFO"}
+PROD = {"compose_env": "prod", "compose_dev_reload": False, "compose_log_level": "INFO"}
+# Playbooks whose cases run together, one inventory host per case (see the module's docstring).
+BATCHED = (DEPLOY, ENGINE)
+# A case's host: the dev inventory's localhost, under the case's name.
+CASE_HOST = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
 
 # (id, playbook, bad variables, variable named in the message, what the message says is accepted)
 CASES = [
@@ -113,6 +126,35 @@ CASES = [
         "placeholder",
     ),
     ("compose-log-max-file-type", DEPLOY, {"compose_log_max_file": "three"}, "compose_log_max_file", "int"),
+    ("compose-unknown-environment", DEPLOY, {"compose_env": "qa"}, "compose_env", "dev, stage, prod"),
+    (
+        "compose-published-port-out-of-range",
+        DEPLOY,
+        {"compose_ports": {"nginx": [{"target": 8080, "published": 70000, "host_ip": "127.0.0.1"}]}},
+        "compose_ports.nginx[0].published",
+        "1 to 65535",
+    ),
+    (
+        "compose-memory-not-a-size",
+        DEPLOY,
+        {"compose_resources": {"api": {"memory": "lots"}}},
+        "compose_resources.api.memory",
+        "optional unit",
+    ),
+    (
+        "prod-missing-secret",
+        DEPLOY,
+        {**PROD, "compose_secrets": {k: v for k, v in GOOD_SECRETS.items() if k != "twilio_auth_token"}},
+        "compose_secrets.twilio_auth_token",
+        "non-empty string",
+    ),
+    (
+        "prod-placeholder-secret",
+        DEPLOY,
+        {**PROD, "compose_secrets": {**GOOD_SECRETS, "postgres_password": "changeme"}},
+        "compose_secrets.postgres_password",
+        "placeholder",
+    ),
     # deploy
     ("deploy-lock-ttl-too-short", DEPLOY, {"deploy_lock_ttl": 10}, "deploy_lock_ttl", "at least 60"),
     ("deploy-keep-releases-zero", DEPLOY, {"deploy_keep_releases": 0}, "deploy_keep_releases", "at least 1"),
@@ -216,39 +258,107 @@ def test_enough_distinct_cases():
     assert len({json.dumps(c[2], sort_keys=True) for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize(("case", "playbook", "bad", "variable", "accepted"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input_is_refused_and_changes_nothing(
-    stack, guard, report, tmp_path, case, playbook, bad, variable, accepted
-):
-    files_before = tree_checksums(*guard["watched"])
-    containers_before = container_state()
-    bad_file = tmp_path / "bad.json"
+@dataclass
+class Outcome:
+    """One case's result: did its host (or its own run) fail, with what, and did anything change."""
+
+    failed: bool
+    output: str  # what was said about this case: its failed results, or its own run's output
+    unchanged: bool
+    seconds: float
+    run: str
+    printed: str = ""  # everything the run printed, for every case in it
+
+
+def snapshot(guard) -> tuple:
+    return tree_checksums(*guard["watched"]), container_state()
+
+
+def run_alone(stack, guard, tmp_path: Path, case: str, playbook: str, bad: dict) -> Outcome:
+    """The case in an ansible-playbook run of its own, its bad value as an extra variable."""
+    bad_file = tmp_path / f"{case}.json"
     bad_file.write_text(json.dumps(bad))
-    args = [
-        "-i",
-        "inventories/dev",
-        playbook,
-        "-e",
-        f"@{stack.vars_file}",
-        "-e",
-        f"@{guard['safe']}",
-        "-e",
-        f"@{bad_file}",
-    ]
-    if playbook == ENGINE:
-        args.append("--check")
+    args = ["-i", "inventories/dev", playbook, "-e", f"@{stack.vars_file}", "-e", f"@{guard['safe']}"]
+    args += ["-e", f"@{bad_file}", *(["--check"] if playbook == ENGINE else [])]
+    before = snapshot(guard)
     start = time.monotonic()
     result = ansible_playbook(*args, timeout=600)
     seconds = time.monotonic() - start
-    output = flat(result.stdout + result.stderr)
-    unchanged = tree_checksums(*guard["watched"]) == files_before and container_state() == containers_before
-    refused = result.returncode != 0 and variable in output and accepted in output
-    report.bad_input(case, variable, refused, unchanged, seconds)
-    assert result.returncode != 0, f"{case}: accepted bad input {bad}; tail:\n{result.stdout[-2500:]}"
-    assert variable in output, f"{case}: the message does not name {variable}:\n{result.stdout[-2500:]}"
+    output = result.stdout + result.stderr
+    return Outcome(result.returncode != 0, output, snapshot(guard) == before, seconds, "own run", output)
+
+
+def run_batch(stack, guard, tmp_path: Path, playbook: str, cases: list[tuple]) -> dict[str, Outcome]:
+    """All the cases of one playbook in one run, one inventory host each; judged host by host."""
+    base = {**json.loads(stack.vars_file.read_text()), **json.loads(guard["safe"].read_text())}
+    hosts = {case: {**CASE_HOST, **base, **bad} for case, _, bad, _, _ in cases}
+    inventory = tmp_path / f"{Path(playbook).stem}-cases.json"
+    inventory.write_text(json.dumps({"all": {"children": {"docker_hosts": {"hosts": hosts}}}}))
+    args = ["-i", "inventories/dev", "-i", str(inventory), "--limit", ",".join(hosts), playbook]
+    args += ["--check"] if playbook == ENGINE else []
+    # JSON results to tell the hosts apart; facts of the case hosts kept out of the repository's cache.
+    env = {
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(tmp_path / "facts"),
+    }
+    before = snapshot(guard)
+    start = time.monotonic()
+    result = ansible_playbook(*args, timeout=900, env=env)
+    seconds = time.monotonic() - start
+    unchanged = snapshot(guard) == before
+    try:
+        # The JSON document starts on a line of its own; ansible.cfg's profile_tasks prints lines around it.
+        text = "\n" + result.stdout
+        data, _ = json.JSONDecoder().raw_decode(text[text.index("\n{") + 1 :])
+    except ValueError:
+        pytest.fail(
+            f"{playbook}: no JSON results (rc {result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
+    label = f"{Path(playbook).name}, {len(hosts)} cases"
+    outcomes = {}
+    for case in hosts:
+        stats = data.get("stats", {}).get(case, {})
+        results = [t["hosts"][case] for play in data["plays"] for t in play["tasks"] if case in t["hosts"]]
+        failed = bool(stats.get("failures") or stats.get("unreachable"))
+        text = "\n".join(json.dumps(r) for r in results if r.get("failed") or r.get("unreachable"))
+        text = text if stats else f"host {case} is not in the run's results: {result.stderr[-2000:]}"
+        outcomes[case] = Outcome(failed, text, unchanged, seconds, label, result.stdout + result.stderr)
+    if not unchanged:
+        # Something changed: run each case alone to find out which.
+        for case, pb, bad, _, _ in cases:
+            outcomes[case] = run_alone(stack, guard, tmp_path, case, pb, bad)
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def outcomes(stack, guard, tmp_path_factory):
+    """Each case's outcome, its run started on first use (a batch runs all its cases at once)."""
+    tmp = tmp_path_factory.mktemp("badruns")
+    done: dict[str, Outcome] = {}
+
+    def get(case: str) -> Outcome:
+        if case not in done:
+            playbook = next(c[1] for c in CASES if c[0] == case)
+            if playbook in BATCHED:
+                done.update(run_batch(stack, guard, tmp, playbook, [c for c in CASES if c[1] == playbook]))
+            else:
+                done[case] = run_alone(stack, guard, tmp, case, playbook, next(c[2] for c in CASES if c[0] == case))
+        return done[case]
+
+    return get
+
+
+@pytest.mark.parametrize(("case", "playbook", "bad", "variable", "accepted"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_refused_and_changes_nothing(outcomes, report, case, playbook, bad, variable, accepted):
+    got = outcomes(case)
+    output = flat(got.output)
+    refused = got.failed and variable in output and accepted in output
+    report.bad_input(case, variable, refused, got.unchanged, got.seconds, got.run)
+    assert got.failed, f"{case} ({Path(playbook).name}): accepted bad input {bad}; tail:\n{got.output[-2500:]}"
+    assert variable in output, f"{case}: the message does not name {variable}:\n{got.output[-2500:]}"
     assert accepted in output, (
-        f"{case}: the message does not say what is accepted ({accepted!r}):\n{result.stdout[-2500:]}"
+        f"{case}: the message does not say what is accepted ({accepted!r}):\n{got.output[-2500:]}"
     )
-    assert unchanged, f"{case}: a file or a container changed although the input was refused"
+    assert got.unchanged, f"{case}: a file or a container changed although the input was refused"
     for secret in [REGISTRY_PASSWORD, *GOOD_SECRETS.values()]:
-        assert secret not in output, f"{case}: a secret value was printed"
+        assert secret not in got.printed, f"{case}: a secret value was printed ({got.run})"

@@ -146,7 +146,23 @@ def test_image_layers_and_history(secrets, report):
     assert not history_bad, f"secret values in image history: {history_bad}"
 
 
-def test_container_environment_has_files_not_secrets(stack, secrets, report):
+@pytest.fixture(scope="module")
+def prod_render(tmp_path_factory) -> tuple[Path, str]:
+    """Prod's files rendered afresh from inventories/prod with the vault's secrets, at -vvv: (directory, output)."""
+    root = tmp_path_factory.mktemp("prod")
+    local = {"ansible_connection": "local", "ansible_python_interpreter": str(REPO / ".venv" / "bin" / "python")}
+    overrides = {
+        **local,
+        "compose_project_dir": str(root),
+        "compose_validate": False,
+        "compose_images_manifest_path": "",
+    }
+    result = ansible_playbook("-i", "inventories/prod", "playbooks/render.yml", "-vvv", "-e", json.dumps(overrides))
+    assert result.returncode == 0, f"render of prod failed:\n{result.stdout[-3000:]}"
+    return root, result.stdout + result.stderr
+
+
+def test_container_environment_has_files_not_secrets(stack, secrets, report, prod_render):
     found = containers()
     assert found, f"no container of {PROJECT}"
     env_bytes, bad, with_files = 0, [], 0
@@ -160,7 +176,36 @@ def test_container_environment_has_files_not_secrets(stack, secrets, report):
     )
     assert not bad, f"secret values in container environments: {bad}"
     assert with_files, "no container reads a secret from a file (*_FILE)"
-    # Prod's rendered compose file gives every secret as a file too, never as an environment value.
+    # Prod's containers (a Swarm stack, not run here): the environment the engine is given for each
+    # service, env files merged in, as Compose resolves the freshly rendered prod stack.
+    root, _ = prod_render
+    compose_file = str(root / "docker-compose.prod.yml")
+    resolved = subprocess.run(  # noqa: S603
+        [docker_cli(), "compose", "--project-directory", str(root), "-f", compose_file, "config", "--format", "json"],
+        capture_output=True,
+        check=False,
+    )
+    assert resolved.returncode == 0, resolved.stderr.decode()[-2000:]
+    services = json.loads(resolved.stdout)["services"]
+    env_bytes, bad, as_files = 0, [], 0
+    for name, svc in services.items():
+        env = "\n".join(f"{k}={v}" for k, v in (svc.get("environment") or {}).items()).encode()
+        env_bytes += len(env)
+        bad += [f"prod {name} ({h})" for h in hits_in(env, all_values(secrets))]
+        given = {x["source"] for x in svc.get("secrets") or []}
+        file_vars = [k for k in svc.get("environment") or {} if k.endswith("_FILE")]
+        as_files += len(given)
+        assert not given or file_vars, f"prod service {name} has secrets {sorted(given)} but no *_FILE variable"
+    report.scan(
+        "environment of prod's containers (compose config of a fresh prod render)",
+        len(services),
+        env_bytes,
+        len(bad),
+        "services",
+    )
+    assert not bad, f"secret values in prod's container environments: {bad}"
+    assert as_files, "no prod service takes a secret as a file"
+    # The committed prod compose file gives every secret as a file too, never as an environment value.
     prod = yaml.safe_load((REPO / "docker" / "docker-compose.prod.yml").read_text())
     for name, svc in prod["services"].items():
         env = svc.get("environment") or {}
@@ -169,34 +214,20 @@ def test_container_environment_has_files_not_secrets(stack, secrets, report):
         assert not leaked, f"prod service {name} takes {leaked} from the environment"
 
 
-def test_ansible_output_default_and_vvv(secrets, report, tmp_path, stack):
-    """The renders that handle every secret, at default verbosity and -vvv, and the suite's deploy."""
+def test_ansible_output_default_and_vvv(secrets, report, tmp_path, stack, prod_render):
+    """The deploys, and the renders that handle every secret, at default verbosity and -vvv."""
     runs = {
-        "deploy (dev, default)": stack.deploy_output,
+        # The suite's deploy of its stack (-vvv), and any other deploy the fault tests ran.
+        **stack.outputs,
         "compose_files.yml, all environments (default)": OUTPUTS.get("compose_files default", ""),
+        "render.yml prod, secret files written (-vvv)": prod_render[1],
     }
-    local = {"ansible_connection": "local", "ansible_python_interpreter": str(REPO / ".venv" / "bin" / "python")}
     for name, args in {
         "compose_files.yml, all environments (-vvv)": [
             "playbooks/compose_files.yml",
             "-e",
             f"compose_files_dir={tmp_path / 'files'}",
             "-vvv",
-        ],
-        "render.yml prod, secret files written (-vvv)": [
-            "-i",
-            "inventories/prod",
-            "playbooks/render.yml",
-            "-vvv",
-            "-e",
-            json.dumps(
-                {
-                    **local,
-                    "compose_project_dir": str(tmp_path / "prod"),
-                    "compose_validate": False,
-                    "compose_images_manifest_path": "",
-                }
-            ),
         ],
     }.items():
         result = ansible_playbook(*args)
@@ -205,7 +236,7 @@ def test_ansible_output_default_and_vvv(secrets, report, tmp_path, stack):
     assert all(runs.values()), [n for n, out in runs.items() if not out]
     bad = [f"{name} ({h})" for name, out in runs.items() for h in hits_in(out.encode(), all_values(secrets))]
     report.scan(
-        "Ansible output (deploy, renders at default and -vvv)",
+        "Ansible output (deploys, renders at default and -vvv)",
         len(runs),
         sum(len(o) for o in runs.values()),
         len(bad),
