@@ -119,9 +119,10 @@ molecule-swarm: images  ## The Swarm scenario: three DinD nodes, registry, rolli
 test: venv  ## Every gate, in stages, with each stage's duration at the end
 	@scripts/run-stages.sh lint sanity unit drift app-test engine images build compose-test image-test molecule
 
-bench: images  ## Benchmarks: image sizes and build times, local image supply
+bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose
 	$(BIN)/python benchmarks/image_build.py
 	benchmarks/images.sh
+	$(BIN)/python benchmarks/deploy.py
 
 clean:  ## Remove the virtualenv and caches (containers and volumes are left alone)
 	rm -rf $(VENV) .cache
