@@ -32,39 +32,19 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from isolated_stack import overrides, remove_project  # shared with the fault suite
+
 REPO = Path(__file__).resolve().parents[1]
 PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 PROJECT, BASELINE = "benchdeploy", "benchplain"
-PORTS = {"nginx": (8080, 28780), "api": (8000, 28700), "sms": (8003, 28703)}
+PORTS = {"nginx": 28780, "api": 28700, "sms": 28703}
 NOOP_TARGET, RATIO_TARGET = 60.0, 1.5
 STACK_ROLES = ("proxy", "compose", "deploy", "monitoring")
 
 
 def run(argv: list[str], timeout: float = 1800, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env, check=False)  # noqa: S603
-
-
-def overrides(root: Path) -> dict:
-    """The dev inventory's values with the benchmark's own project, directory, ports and history."""
-    api = f"http://127.0.0.1:{PORTS['api'][1]}"
-    return {
-        "compose_project_name": PROJECT,
-        "compose_project_dir": str(root / "stack"),
-        "compose_app_source_dir": str(REPO / "app" / "src"),
-        "compose_sms_public_url": f"http://127.0.0.1:{PORTS['nginx'][1]}",
-        "compose_ports": {
-            name: [{"target": target, "published": published, "host_ip": "127.0.0.1"}]
-            for name, (target, published) in PORTS.items()
-        },
-        "deploy_state_dir": str(root / "state"),
-        "deploy_endpoints": [
-            {"service": "api", "url": f"{api}/ready", "json": {"ready": True}},
-            {"service": "sms", "url": f"http://127.0.0.1:{PORTS['sms'][1]}/health"},
-            {"service": "nginx", "url": f"http://127.0.0.1:{PORTS['nginx'][1]}/healthz"},
-        ],
-        "deploy_check_ports": [{"port": published} for _, published in PORTS.values()],
-        "deploy_urls": [f"http://127.0.0.1:{PORTS['nginx'][1]}/"],
-    }
 
 
 def containers(project: str) -> dict[str, str]:
@@ -75,18 +55,6 @@ def containers(project: str) -> dict[str, str]:
     fmt = '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}}'
     lines = run(["docker", "inspect", "--format", fmt, *out]).stdout.splitlines()
     return dict(line.split(" ", 1) for line in lines if line.strip())
-
-
-def remove_project(project: str) -> None:
-    """Containers, volumes and networks of a project, whatever state a killed run left them in."""
-    label = f"label=com.docker.compose.project={project}"
-    ids = run(["docker", "ps", "-aq", "--filter", label]).stdout.split()
-    if ids:
-        run(["docker", "rm", "-f", "-v", *ids])
-    for kind in ("volume", "network"):
-        names = run(["docker", kind, "ls", "-q", "--filter", label]).stdout.split()
-        if names:
-            run(["docker", kind, "rm", *names])
 
 
 def deploy(vars_file: Path) -> dict:
@@ -124,7 +92,7 @@ def one_round(root: Path) -> dict:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     vars_file = root / "overrides.json"
-    vars_file.write_text(json.dumps(overrides(root)))
+    vars_file.write_text(json.dumps(overrides(root, PROJECT, PORTS)))
     remove_project(PROJECT)
     remove_project(BASELINE)
     empty = deploy(vars_file)

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import isolated_stack  # tests/isolated_stack.py, shared with benchmarks/deploy.py
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -363,37 +367,12 @@ class Stack:
 
 def overrides(root: Path) -> dict:
     """The dev inventory's values with the suite's own project, directory, ports and state."""
-    return {
-        "compose_project_name": PROJECT,
-        "compose_project_dir": str(root / "stack"),
-        "compose_app_source_dir": str(REPO / "app" / "src"),
-        "compose_sms_public_url": f"http://127.0.0.1:{PORTS['nginx']}",
-        "compose_ports": {
-            name: [{"target": target, "published": PORTS[name], "host_ip": "127.0.0.1"}]
-            for name, target in (("nginx", 8080), ("api", 8000), ("sms", 8003))
-        },
-        "deploy_state_dir": str(root / "state"),
-        "deploy_endpoints": [
-            {"service": "api", "url": f"{API}/ready", "json": {"ready": True}},
-            {"service": "sms", "url": f"http://127.0.0.1:{PORTS['sms']}/health"},
-            {"service": "nginx", "url": f"http://127.0.0.1:{PORTS['nginx']}/healthz"},
-        ],
-        "deploy_check_ports": [{"port": p} for p in PORTS.values()],
-        "deploy_urls": [f"http://127.0.0.1:{PORTS['nginx']}/"],
-        "deploy_health_timeout": 180,
-    }
+    return isolated_stack.overrides(root, PROJECT, PORTS, deploy_health_timeout=180)
 
 
 def remove_leftovers() -> None:
     """A previous run that was killed may have left the project's containers, volumes and networks."""
-    label = f"label=com.docker.compose.project={PROJECT}"
-    ids = docker("ps", "-aq", "--filter", label).stdout.split()
-    if ids:
-        docker("rm", "-f", "-v", *ids)
-    for kind in ("volume", "network"):
-        names = docker(kind, "ls", "-q", "--filter", label).stdout.split()
-        if names:
-            docker(kind, "rm", *names)
+    isolated_stack.remove_project(PROJECT)
 
 
 @pytest.fixture(scope="session")
