@@ -20,7 +20,7 @@ PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY) $(if $(filter %/dev invent
 TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
 .PHONY: help venv engine images build registry push deploy rollback status destroy \
-	compose-files reference lock lint sanity unit app-test image-test drift compose-test molecule molecule-swarm test bench clean faults
+	compose-files reference lock lint sanity unit app-test image-test drift compose-test molecule molecule-swarm test bench clean faults security
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -117,7 +117,7 @@ molecule-swarm: images  ## The Swarm scenario: three DinD nodes, registry, rolli
 	$(BIN)/molecule test -s swarm
 
 test: venv  ## Every gate, in stages, with each stage's duration at the end
-	@scripts/run-stages.sh lint sanity unit drift app-test engine images build compose-test image-test molecule
+	@scripts/run-stages.sh lint sanity unit drift app-test engine images build compose-test image-test security molecule
 
 bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose
 	$(BIN)/python benchmarks/image_build.py
@@ -126,6 +126,9 @@ bench: build  ## Benchmarks: image sizes and build times, local image supply, de
 
 clean:  ## Remove the virtualenv and caches (containers and volumes are left alone)
 	rm -rf $(VENV) .cache
+
+security: build  ## The fault suite's bad-input and secret-scan half (in make test; the faults need more time)
+	$(BIN)/python -m pytest -q tests/security -p no:cacheprovider -s
 
 faults: build  ## Faults, bad input and secrets scan with a report (ASSISTANT_FAULTS_ENGINE=1 also restarts the engine)
 	$(BIN)/python -m pytest -q tests/faults tests/security -p no:cacheprovider -s
