@@ -105,16 +105,18 @@ def report_lines(rep: Report) -> list[str]:
     lines: list[str] = []
     survived = sum(1 for f in rep.faults if f["outcome"] == "survived")
     injected = sum(1 for f in rep.faults if f["outcome"] != "not run")
-    lines.append(f"Faults injected: {injected}, survived: {survived}, not run: {len(rep.faults) - injected}")
-    lines += _table(
-        ["fault", "outcome", "recovery s", "detail"],
-        [
-            [f["fault"], f["outcome"], "-" if f["seconds"] is None else f"{f['seconds']:.1f}", f["detail"]]
-            for f in rep.faults
-        ],
-    )
+    # A section is left out when its half of the suite did not run (make security runs tests/security only).
+    if rep.faults:
+        lines.append(f"Faults injected: {injected}, survived: {survived}, not run: {len(rep.faults) - injected}")
+        lines += _table(
+            ["fault", "outcome", "recovery s", "detail"],
+            [
+                [f["fault"], f["outcome"], "-" if f["seconds"] is None else f"{f['seconds']:.1f}", f["detail"]]
+                for f in rep.faults
+            ],
+        )
+        lines.append("")
     refused = sum(1 for b in rep.bad_inputs if b["refused"] and b["unchanged"])
-    lines.append("")
     lines.append(f"Bad inputs tried: {len(rep.bad_inputs)}, refused with nothing changed: {refused}")
     lines += _table(
         ["case", "variable", "refused", "nothing changed", "ansible-playbook run", "run s"],
@@ -146,12 +148,13 @@ def report_lines(rep: Report) -> list[str]:
         ["place", "scanned", "MB", "secret hits"],
         [[s["place"], f"{s['items']} {s['unit']}", f"{s['bytes'] / 1e6:.1f}", str(s["hits"])] for s in rep.scans],
     )
-    lines.append("")
-    lines.append("Rows of data checked before and after")
-    lines += _table(
-        ["check", "rows before", "rows after", "all kept"],
-        [[d["check"], str(d["before"]), str(d["after"]), "yes" if d["kept"] else "NO"] for d in rep.data],
-    )
+    if rep.data:
+        lines.append("")
+        lines.append("Rows of data checked before and after")
+        lines += _table(
+            ["check", "rows before", "rows after", "all kept"],
+            [[d["check"], str(d["before"]), str(d["after"]), "yes" if d["kept"] else "NO"] for d in rep.data],
+        )
     lines += ["", *rep.notes]
     return lines
 
