@@ -116,23 +116,23 @@ def report_lines(rep: Report) -> list[str]:
             ],
         )
         lines.append("")
-    refused = sum(1 for b in rep.bad_inputs if b["refused"] and b["unchanged"])
-    lines.append(f"Bad inputs tried: {len(rep.bad_inputs)}, refused with nothing changed: {refused}")
-    lines += _table(
-        ["case", "variable", "refused", "nothing changed", "ansible-playbook run", "run s"],
-        [
-            [
-                b["case"],
-                b["variable"],
-                "yes" if b["refused"] else "NO",
-                "yes" if b["unchanged"] else "NO",
-                b["run"],
-                f"{b['seconds']:.1f}",
-            ]
-            for b in rep.bad_inputs
-        ],
-    )
     if rep.bad_inputs:
+        refused = sum(1 for b in rep.bad_inputs if b["refused"] and b["unchanged"])
+        lines.append(f"Bad inputs tried: {len(rep.bad_inputs)}, refused with nothing changed: {refused}")
+        lines += _table(
+            ["case", "variable", "refused", "nothing changed", "ansible-playbook run", "run s"],
+            [
+                [
+                    b["case"],
+                    b["variable"],
+                    "yes" if b["refused"] else "NO",
+                    "yes" if b["unchanged"] else "NO",
+                    b["run"],
+                    f"{b['seconds']:.1f}",
+                ]
+                for b in rep.bad_inputs
+            ],
+        )
         # A batch is one ansible-playbook run for several cases (one inventory host each): counted once.
         batches = {b["run"]: b["seconds"] for b in rep.bad_inputs if b["run"] != "own run"}
         own = [b["seconds"] for b in rep.bad_inputs if b["run"] == "own run"]
@@ -140,22 +140,23 @@ def report_lines(rep: Report) -> list[str]:
             f"{len(rep.bad_inputs)} cases in {len(batches) + len(own)} ansible-playbook runs, "
             f"{sum(batches.values()) + sum(own):.0f} s of runs in all"
         )
-    lines.append("")
-    lines.append(
-        f"Places scanned for secrets: {len(rep.scans)}, with a secret found: {sum(1 for s in rep.scans if s['hits'])}"
-    )
-    lines += _table(
-        ["place", "scanned", "MB", "secret hits"],
-        [[s["place"], f"{s['items']} {s['unit']}", f"{s['bytes'] / 1e6:.1f}", str(s["hits"])] for s in rep.scans],
-    )
-    if rep.data:
         lines.append("")
+    if rep.scans:
+        hits = sum(1 for s in rep.scans if s["hits"])
+        lines.append(f"Places scanned for secrets: {len(rep.scans)}, with a secret found: {hits}")
+        lines += _table(
+            ["place", "scanned", "MB", "secret hits"],
+            [[s["place"], f"{s['items']} {s['unit']}", f"{s['bytes'] / 1e6:.1f}", str(s["hits"])] for s in rep.scans],
+        )
+        lines.append("")
+    if rep.data:
         lines.append("Rows of data checked before and after")
         lines += _table(
             ["check", "rows before", "rows after", "all kept"],
             [[d["check"], str(d["before"]), str(d["after"]), "yes" if d["kept"] else "NO"] for d in rep.data],
         )
-    lines += ["", *rep.notes]
+        lines.append("")
+    lines += rep.notes
     return lines
 
 
