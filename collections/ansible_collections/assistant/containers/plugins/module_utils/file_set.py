@@ -50,41 +50,34 @@ def plan(root, spec):
     if os.path.isabs(rel) or norm == ".." or norm.startswith("../"):
         raise FileSetError(f"{rel}: expected a path relative to {root} that stays inside it")
     dest = os.path.join(root, rel)
-    data = spec["content"].encode("utf-8")
-    mode = int(spec["mode"], 8)
-    uid = _resolve_id(spec.get("owner"), _user, "owner")
-    gid = _resolve_id(spec.get("group"), _group, "group")
-    before = None
+    try:
+        mode = int(spec["mode"], 8)
+    except ValueError:
+        raise FileSetError(f"{rel}: mode must be an octal string such as 0644; found {spec['mode']!r}") from None
+    item = {
+        "path": rel,
+        "dest": dest,
+        "data": spec["content"].encode("utf-8"),
+        "mode": mode,
+        "uid": _resolve_id(spec.get("owner"), _user, "owner"),
+        "gid": _resolve_id(spec.get("group"), _group, "group"),
+        "content": True,
+        "attrs": True,
+        "before": None,
+    }
     try:
         st = os.lstat(dest)
     except FileNotFoundError:
-        return {
-            "path": rel,
-            "dest": dest,
-            "data": data,
-            "mode": mode,
-            "uid": uid,
-            "gid": gid,
-            "content": True,
-            "attrs": True,
-            "before": None,
-        }
+        return item
     if not stat.S_ISREG(st.st_mode):
         raise FileSetError(f"{dest} exists and is not a regular file; remove it, then run again")
     with open(dest, "rb") as handle:
-        before = handle.read()
-    attrs = stat.S_IMODE(st.st_mode) != mode or (uid != -1 and st.st_uid != uid) or (gid != -1 and st.st_gid != gid)
-    return {
-        "path": rel,
-        "dest": dest,
-        "data": data,
-        "mode": mode,
-        "uid": uid,
-        "gid": gid,
-        "content": before != data,
-        "attrs": attrs,
-        "before": before,
-    }
+        item["before"] = handle.read()
+    item["content"] = item["before"] != item["data"]
+    item["attrs"] = (
+        stat.S_IMODE(st.st_mode) != mode or item["uid"] not in (-1, st.st_uid) or item["gid"] not in (-1, st.st_gid)
+    )
+    return item
 
 
 def apply(item, validate=None):

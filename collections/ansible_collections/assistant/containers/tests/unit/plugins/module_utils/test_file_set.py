@@ -93,3 +93,8 @@ def test_diff_shows_before_and_after(tmp_path):
     assert diff(item)["before"] == "one\n" and diff(item)["after"] == "two\n"
     new = plan(str(tmp_path), {"path": "b", "content": "x", "mode": "0644"})
     assert diff(new)["before_header"] == "(absent)"
+
+
+def test_a_mode_that_is_not_octal_is_refused(tmp_path):
+    with pytest.raises(FileSetError, match="octal string such as 0644; found 'rw-r--r--'"):
+        plan(str(tmp_path), {"path": "a", "content": "x", "mode": "rw-r--r--"})
