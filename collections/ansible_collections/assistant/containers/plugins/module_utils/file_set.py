@@ -80,6 +80,54 @@ def plan(root, spec):
     return item
 
 
+def plan_directory(root, spec):
+    """What ensuring one directory would change: 'create' and 'attrs' (bools). Path "." is the root itself."""
+    rel = spec["path"]
+    norm = os.path.normpath(rel)
+    if os.path.isabs(rel) or norm == ".." or norm.startswith("../"):
+        raise FileSetError(f"{rel}: expected a directory path relative to {root} that stays inside it")
+    dest = os.path.normpath(os.path.join(root, rel))
+    try:
+        mode = int(spec["mode"], 8)
+    except ValueError:
+        raise FileSetError(f"{rel}: mode must be an octal string such as 0755; found {spec['mode']!r}") from None
+    item = {
+        "path": rel,
+        "dest": dest,
+        "mode": mode,
+        "uid": _resolve_id(spec.get("owner"), _user, "owner"),
+        "gid": _resolve_id(spec.get("group"), _group, "group"),
+        "create": True,
+        "attrs": True,
+    }
+    try:
+        st = os.lstat(dest)
+    except FileNotFoundError:
+        return item
+    if not stat.S_ISDIR(st.st_mode):
+        raise FileSetError(f"{dest} exists and is not a directory; remove it, then run again")
+    item["create"] = False
+    item["attrs"] = (
+        stat.S_IMODE(st.st_mode) != mode or item["uid"] not in (-1, st.st_uid) or item["gid"] not in (-1, st.st_gid)
+    )
+    return item
+
+
+def apply_directory(item):
+    """Create one planned directory (and missing parents, with the same mode) or fix its attributes."""
+    if item["create"]:
+        # Top down, each missing one with the mode (os.makedirs gives parents the default mode).
+        missing, path = [], item["dest"]
+        while not os.path.isdir(path):
+            missing.append(path)
+            path = os.path.dirname(path)
+        for path in reversed(missing):
+            os.mkdir(path)
+            _set_attrs(path, item)
+    else:
+        _set_attrs(item["dest"], item)
+
+
 def apply(item, validate=None):
     """Write one planned file. validate(tmp_path) raises FileSetError when the new content is refused."""
     dest = item["dest"]
@@ -110,7 +158,10 @@ def _set_attrs(path, item):
 
 
 def diff(item):
-    """A diff entry in Ansible's format for one planned file (text only)."""
+    """A diff entry in Ansible's format for one planned file (text only) or created directory."""
+    if "create" in item:
+        return {"before_header": f"{item['dest']}/ (absent)", "after_header": f"{item['dest']}/ (directory)",
+                "before": "", "after": ""}
 
     def text(data):
         if data is None:

@@ -19,7 +19,8 @@ description:
     to a temporary file next to it, checked with its O(files[].validate) command, and moved into place
     atomically, so a refused file leaves the old one serving.
   - One call replaces a loop of M(ansible.builtin.copy) tasks, which costs one round trip per file.
-  - Parent directories must exist (create them with M(ansible.builtin.file) and the mode they need).
+  - Directories listed in O(directories) are created (or their mode and owner set) before any file is written;
+    a file's parent directory must exist or be listed there.
   - Secret content in O(files[].content) is a module argument; give the task C(no_log) when it holds secrets.
 
 attributes:
@@ -41,12 +42,38 @@ options:
       - The directory the files' paths are relative to.
     type: path
     required: true
+  directories:
+    description:
+      - Directories to create, or whose attributes to set, before the files are written, in this order.
+      - Missing parent directories are created with the same mode.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description:
+          - The directory's path relative to O(root); V(.) is O(root) itself.
+        type: str
+        required: true
+      mode:
+        description:
+          - The directory's mode as an octal string.
+        type: str
+        default: "0755"
+      owner:
+        description:
+          - The directory's owner, a user name or a numeric ID. Unchanged when absent.
+        type: str
+      group:
+        description:
+          - The directory's group, a group name or a numeric ID. Unchanged when absent.
+        type: str
   files:
     description:
       - The files to write.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       path:
         description:
@@ -86,9 +113,12 @@ seealso:
 
 EXAMPLES = r"""
 ---
-- name: Write the env and config files, nginx.conf checked by nginx -t
+- name: Create the env directory and write the env and config files, nginx.conf checked by nginx -t
   assistant.containers.file_set:
     root: /srv/assistant
+    directories:
+      - path: env/prod
+        mode: "0750"
     files:
       - path: env/prod/app.env
         content: "{{ lookup('ansible.builtin.template', 'app.env.j2') }}"
@@ -111,7 +141,8 @@ EXAMPLES = r"""
 RETURN = r"""
 changed_files:
   description:
-    - The paths (relative to O(root)) written or with attributes set (or that would be, in check mode).
+    - The paths (relative to O(root)) of the directories and files created, written or with attributes set
+      (or that would be, in check mode).
   returned: always
   type: list
   elements: str
@@ -119,7 +150,14 @@ changed_files:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.assistant.containers.plugins.module_utils.file_set import FileSetError, apply, diff, plan
+from ansible_collections.assistant.containers.plugins.module_utils.file_set import (
+    FileSetError,
+    apply,
+    apply_directory,
+    diff,
+    plan,
+    plan_directory,
+)
 
 
 def _validator(module, command, path):
@@ -144,10 +182,21 @@ def main():
     module = AnsibleModule(
         argument_spec={
             "root": {"type": "path", "required": True},
+            "directories": {
+                "type": "list",
+                "elements": "dict",
+                "default": [],
+                "options": {
+                    "path": {"type": "str", "required": True},
+                    "mode": {"type": "str", "default": "0755"},
+                    "owner": {"type": "str"},
+                    "group": {"type": "str"},
+                },
+            },
             "files": {
                 "type": "list",
                 "elements": "dict",
-                "required": True,
+                "default": [],
                 "options": {
                     "path": {"type": "str", "required": True},
                     "content": {"type": "str", "required": True},
@@ -161,12 +210,28 @@ def main():
         supports_check_mode=True,
     )
     root = module.params["root"]
+    changed, diffs = [], []
+    try:
+        directories = [plan_directory(root, spec) for spec in module.params["directories"]]
+    except (FileSetError, ValueError) as exc:
+        module.fail_json(msg=f"file_set: {exc}")
+    for item in directories:
+        if not (item["create"] or item["attrs"]):
+            continue
+        changed.append(item["path"])
+        if item["create"]:
+            diffs.append(diff(item))
+        if not module.check_mode:
+            try:
+                apply_directory(item)
+            except (FileSetError, OSError) as exc:
+                module.fail_json(msg=f"file_set: {exc}", changed_files=changed[:-1])
+
     try:
         planned = [(spec, plan(root, spec)) for spec in module.params["files"]]
     except (FileSetError, ValueError) as exc:
         module.fail_json(msg=f"file_set: {exc}")
 
-    changed, diffs = [], []
     for spec, item in planned:
         if not (item["content"] or item["attrs"]):
             continue

@@ -9,7 +9,14 @@ import stat
 from pathlib import Path
 
 import pytest
-from ansible_collections.assistant.containers.plugins.module_utils.file_set import FileSetError, apply, diff, plan
+from ansible_collections.assistant.containers.plugins.module_utils.file_set import (
+    FileSetError,
+    apply,
+    apply_directory,
+    diff,
+    plan,
+    plan_directory,
+)
 
 
 def write(root, spec, validate=None):
@@ -98,3 +105,33 @@ def test_diff_shows_before_and_after(tmp_path):
 def test_a_mode_that_is_not_octal_is_refused(tmp_path):
     with pytest.raises(FileSetError, match="octal string such as 0644; found 'rw-r--r--'"):
         plan(str(tmp_path), {"path": "a", "content": "x", "mode": "rw-r--r--"})
+
+
+def test_directory_and_missing_parents_are_created_with_the_mode(tmp_path):
+    item = plan_directory(str(tmp_path / "stack"), {"path": "env/dev", "mode": "0750"})
+    assert item["create"]
+    apply_directory(item)
+    for made in ("stack", "stack/env", "stack/env/dev"):
+        assert stat.S_IMODE((tmp_path / made).stat().st_mode) == 0o750
+    again = plan_directory(str(tmp_path / "stack"), {"path": "env/dev", "mode": "0750"})
+    assert not again["create"] and not again["attrs"]
+
+
+def test_root_itself_as_dot_and_a_mode_change(tmp_path):
+    root = tmp_path / "state"
+    apply_directory(plan_directory(str(root), {"path": ".", "mode": "0700"}))
+    item = plan_directory(str(root), {"path": ".", "mode": "0750"})
+    assert not item["create"] and item["attrs"]
+    apply_directory(item)
+    assert stat.S_IMODE(root.stat().st_mode) == 0o750
+
+
+def test_a_file_where_a_directory_is_wanted_is_refused(tmp_path):
+    (tmp_path / "env").write_text("x")
+    with pytest.raises(FileSetError, match="is not a directory"):
+        plan_directory(str(tmp_path), {"path": "env", "mode": "0755"})
+
+
+def test_directory_paths_outside_the_root_are_refused(tmp_path):
+    with pytest.raises(FileSetError, match="stays inside"):
+        plan_directory(str(tmp_path), {"path": "../x", "mode": "0755"})
