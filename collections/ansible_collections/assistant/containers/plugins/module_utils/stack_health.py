@@ -44,6 +44,8 @@ def container_observation(inspect):
     return {
         "id": (inspect.get("Id") or "")[:12],
         "name": (inspect.get("Name") or "").lstrip("/"),
+        # The image ID the container runs (a deploy records it as the release's image).
+        "image": inspect.get("Image") or "",
         "state": state.get("Status") or "unknown",
         "health": health.get("Status") or "none",
         "exit_code": state.get("ExitCode"),
@@ -69,6 +71,7 @@ def task_observation(task, container=None):
         obs = {
             "id": (container_status.get("ContainerID") or task.get("ID") or "")[:12],
             "name": "task {}".format((task.get("ID") or "")[:12]),
+            "image": "",
             "state": state,
             "health": "healthy" if state == "running" else ("starting" if state == "starting" else "none"),
             "exit_code": container_status.get("ExitCode"),

@@ -232,8 +232,8 @@ services:
       sample: [{url: http://127.0.0.1:8000/ready, expected_status: [200], status: 200, ok: true, error: null}]
     containers:
       description: >-
-        The containers or tasks seen last (V(id), V(name), V(state), V(health), V(exit_code), V(error),
-        V(restarting), V(health_output), V(health_exit_code)).
+        The containers or tasks seen last (V(id), V(name), V(image) (the image ID a local container runs),
+        V(state), V(health), V(exit_code), V(error), V(restarting), V(health_output), V(health_exit_code)).
       type: list
       elements: dict
     history:

@@ -1,0 +1,50 @@
+# Copyright (c) 2026, assistant.containers contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What a deploy must know about its host before it changes anything, gathered in one module call.
+
+The deploy role asked for it in four tasks (engine info, df, the project's containers, a port
+probe per published port), each a module round trip; kept free of AnsibleModule for unit tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+ONEOFF_LABEL = "com.docker.compose.oneoff"
+
+
+def free_mb(path, statvfs=os.statvfs):
+    """Megabytes available to unprivileged writers under path (what `df --output=avail -m` prints)."""
+    st = statvfs(path)
+    return (st.f_bavail * st.f_frsize) // (1024 * 1024)
+
+
+def published_ports(containers):
+    """Host ports the listed containers (Docker's /containers/json entries) publish."""
+    return sorted({p["PublicPort"] for c in containers for p in (c.get("Ports") or []) if p.get("PublicPort")})
+
+
+def one_off(containers):
+    """The `docker compose run` containers among the listed ones (a stopped job can leave them)."""
+    return [
+        {"id": c["Id"], "name": ((c.get("Names") or ["/?"])[0]).lstrip("/"), "state": c.get("State") or "unknown"}
+        for c in containers
+        if (c.get("Labels") or {}).get(ONEOFF_LABEL) == "True"
+    ]
+
+
+def port_in_use(host, port, timeout=1.0, connect=socket.create_connection):
+    """Whether something accepts connections on host:port (a refused or timed-out connect means free)."""
+    try:
+        with connect((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def busy_ports(ports, own, probe=port_in_use):
+    """The wanted ports (dicts with host and port) held by something other than the project's own containers."""
+    return [p for p in ports if p["port"] not in own and probe(p["host"], p["port"])]

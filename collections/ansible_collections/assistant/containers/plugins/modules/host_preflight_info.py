@@ -1,0 +1,181 @@
+#!/usr/bin/python
+#
+# Copyright (c) 2026, assistant.containers contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: host_preflight_info
+
+short_description: What a deploy must know about a Docker host before it changes anything, in one call
+
+version_added: 0.1.0
+
+description:
+  - Reports the engine's version and data directory, the free space there, the host ports the Compose project's
+    running containers publish, which of O(ports) something else already holds, and the project's one-off
+    (C(docker compose run)) containers.
+  - It only reads and connects; the caller decides what is acceptable, so it runs unchanged in check mode.
+
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description:
+      - Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    support: full
+
+options:
+  project:
+    description:
+      - Name of the Compose project; its containers are those labelled C(com.docker.compose.project=<project>).
+    type: str
+    required: true
+  ports:
+    description:
+      - Host ports the project publishes. Each one the project's own running containers do not publish is
+        probed with a TCP connect; one that accepts the connection is reported in RV(busy_ports).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      port:
+        description: The port.
+        type: int
+        required: true
+      host:
+        description: The address to probe.
+        type: str
+        default: 127.0.0.1
+  connect_timeout:
+    description:
+      - Seconds to wait for each port probe's connection.
+    type: float
+    default: 1
+
+extends_documentation_fragment:
+  - community.docker.docker.api_documentation
+
+requirements:
+  - "Docker API >= 1.25"
+
+author:
+  - Personal Assistant platform team (@assistant-platform)
+
+seealso:
+  - module: community.docker.docker_host_info
+  - module: assistant.containers.stack_health_info
+"""
+
+EXAMPLES = r"""
+---
+- name: Look at the host before deploying
+  assistant.containers.host_preflight_info:
+    project: assistant-prod
+    ports:
+      - port: 443
+        host: 0.0.0.0
+  register: preflight
+
+- name: Refuse ports held by something else
+  ansible.builtin.assert:
+    that: preflight.busy_ports | length == 0
+"""
+
+RETURN = r"""
+engine:
+  description: The engine's version, API version and data directory.
+  returned: always
+  type: dict
+  sample: {version: "26.1.5", api_version: "1.45", docker_root_dir: /var/lib/docker}
+free_mb:
+  description: Megabytes free under the engine's data directory (as C(df --output=avail -m) reports).
+  returned: always
+  type: int
+  sample: 20480
+own_ports:
+  description: Host ports the project's running containers publish.
+  returned: always
+  type: list
+  elements: int
+  sample: [8080]
+busy_ports:
+  description: The entries of O(ports) that something other than the project already listens on.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{port: 8080, host: 127.0.0.1}]
+one_off:
+  description: The project's one-off containers (V(id), V(name), V(state)), running or not.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 0123456789ab, name: assistant-dev-migrate-run-1a2b3c, state: running}]
+"""
+
+import json
+
+from ansible_collections.assistant.containers.plugins.module_utils.docker_module import run_module
+from ansible_collections.assistant.containers.plugins.module_utils.host_preflight import (
+    busy_ports,
+    free_mb,
+    one_off,
+    port_in_use,
+    published_ports,
+)
+from ansible_collections.community.docker.plugins.module_utils.common_api import AnsibleDockerClient
+
+
+class HostPreflight:
+    def __init__(self, client):
+        self.client = client
+        self.params = client.module.params
+
+    def run(self):
+        info = self.client.get_json("/info")
+        version = self.client.get_json("/version")
+        root = info.get("DockerRootDir") or "/var/lib/docker"
+        listed = self.client.get_json(
+            "/containers/json",
+            params={"all": "true", "filters": json.dumps({"label": [f"com.docker.compose.project={self.params['project']}"]})},
+        )
+        own = published_ports([c for c in listed if c.get("State") == "running"])
+        timeout = self.params["connect_timeout"]
+        return {
+            "changed": False,
+            "engine": {
+                "version": version.get("Version"),
+                "api_version": version.get("ApiVersion"),
+                "docker_root_dir": root,
+            },
+            "free_mb": free_mb(root),
+            "own_ports": own,
+            "busy_ports": busy_ports(self.params["ports"], own, lambda h, p: port_in_use(h, p, timeout)),
+            "one_off": one_off(listed),
+        }
+
+
+def main():
+    argument_spec = dict(
+        project=dict(type="str", required=True),
+        ports=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(port=dict(type="int", required=True), host=dict(type="str", default="127.0.0.1")),
+        ),
+        connect_timeout=dict(type="float", default=1),
+    )
+    client = AnsibleDockerClient(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(client, HostPreflight)
+
+
+if __name__ == "__main__":
+    main()
