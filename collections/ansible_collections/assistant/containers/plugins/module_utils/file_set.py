@@ -43,73 +43,54 @@ def _group(name):
     return grp.getgrnam(name).gr_gid
 
 
-def plan(root, spec):
-    """What writing one file would change: a dict with 'path', 'dest', 'content' (bool), 'attrs' (bool), 'before'."""
+def _target(root, spec, kind, example_mode):
+    """The planned item's common part (path, dest, mode, uid, gid) and the lstat of what is there now, or None."""
     rel = spec["path"]
     norm = os.path.normpath(rel)
     if os.path.isabs(rel) or norm == ".." or norm.startswith("../"):
-        raise FileSetError(f"{rel}: expected a path relative to {root} that stays inside it")
-    dest = os.path.join(root, rel)
+        raise FileSetError(f"{rel}: expected a {kind} path relative to {root} that stays inside it")
     try:
         mode = int(spec["mode"], 8)
     except ValueError:
-        raise FileSetError(f"{rel}: mode must be an octal string such as 0644; found {spec['mode']!r}") from None
+        raise FileSetError(f"{rel}: mode must be an octal string such as {example_mode}; found {spec['mode']!r}") from None
     item = {
         "path": rel,
-        "dest": dest,
-        "data": spec["content"].encode("utf-8"),
+        "dest": os.path.normpath(os.path.join(root, rel)),
         "mode": mode,
         "uid": _resolve_id(spec.get("owner"), _user, "owner"),
         "gid": _resolve_id(spec.get("group"), _group, "group"),
-        "content": True,
         "attrs": True,
-        "before": None,
     }
     try:
-        st = os.lstat(dest)
+        st = os.lstat(item["dest"])
     except FileNotFoundError:
-        return item
-    if not stat.S_ISREG(st.st_mode):
-        raise FileSetError(f"{dest} exists and is not a regular file; remove it, then run again")
-    with open(dest, "rb") as handle:
-        item["before"] = handle.read()
-    item["content"] = item["before"] != item["data"]
+        return item, None
     item["attrs"] = (
         stat.S_IMODE(st.st_mode) != mode or item["uid"] not in (-1, st.st_uid) or item["gid"] not in (-1, st.st_gid)
     )
+    return item, st
+
+
+def plan(root, spec):
+    """What writing one file would change: a dict with 'path', 'dest', 'content' (bool), 'attrs' (bool), 'before'."""
+    item, st = _target(root, spec, "file", "0644")
+    item.update(data=spec["content"].encode("utf-8"), content=True, before=None)
+    if st is None:
+        return item
+    if not stat.S_ISREG(st.st_mode):
+        raise FileSetError(f"{item['dest']} exists and is not a regular file; remove it, then run again")
+    with open(item["dest"], "rb") as handle:
+        item["before"] = handle.read()
+    item["content"] = item["before"] != item["data"]
     return item
 
 
 def plan_directory(root, spec):
     """What ensuring one directory would change: 'create' and 'attrs' (bools). Path "." is the root itself."""
-    rel = spec["path"]
-    norm = os.path.normpath(rel)
-    if os.path.isabs(rel) or norm == ".." or norm.startswith("../"):
-        raise FileSetError(f"{rel}: expected a directory path relative to {root} that stays inside it")
-    dest = os.path.normpath(os.path.join(root, rel))
-    try:
-        mode = int(spec["mode"], 8)
-    except ValueError:
-        raise FileSetError(f"{rel}: mode must be an octal string such as 0755; found {spec['mode']!r}") from None
-    item = {
-        "path": rel,
-        "dest": dest,
-        "mode": mode,
-        "uid": _resolve_id(spec.get("owner"), _user, "owner"),
-        "gid": _resolve_id(spec.get("group"), _group, "group"),
-        "create": True,
-        "attrs": True,
-    }
-    try:
-        st = os.lstat(dest)
-    except FileNotFoundError:
-        return item
-    if not stat.S_ISDIR(st.st_mode):
-        raise FileSetError(f"{dest} exists and is not a directory; remove it, then run again")
-    item["create"] = False
-    item["attrs"] = (
-        stat.S_IMODE(st.st_mode) != mode or item["uid"] not in (-1, st.st_uid) or item["gid"] not in (-1, st.st_gid)
-    )
+    item, st = _target(root, spec, "directory", "0755")
+    item["create"] = st is None
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        raise FileSetError(f"{item['dest']} exists and is not a directory; remove it, then run again")
     return item
 
 

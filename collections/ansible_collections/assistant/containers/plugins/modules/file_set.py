@@ -23,17 +23,15 @@ description:
     a file's parent directory must exist or be listed there.
   - Secret content in O(files[].content) is a module argument; give the task C(no_log) when it holds secrets.
 
+extends_documentation_fragment:
+  - assistant.containers.attributes
+
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description:
-      - Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
   idempotent:
-    description:
-      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 
 options:

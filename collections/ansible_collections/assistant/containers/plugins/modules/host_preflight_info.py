@@ -19,18 +19,12 @@ description:
     (C(docker compose run)) containers.
   - It only reads and connects; the caller decides what is acceptable, so it runs unchanged in check mode.
 
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description:
-      - Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  idempotent:
-    description:
-      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
+extends_documentation_fragment:
+  - community.docker.docker.api_documentation
+  - community.docker.attributes
+  - community.docker.attributes.actiongroup_docker
+  - community.docker.attributes.info_module
+  - community.docker.attributes.idempotent_not_modify_state
 
 options:
   project:
@@ -59,9 +53,6 @@ options:
       - Seconds to wait for each port probe's connection.
     type: float
     default: 1
-
-extends_documentation_fragment:
-  - community.docker.docker.api_documentation
 
 requirements:
   - "Docker API >= 1.25"
