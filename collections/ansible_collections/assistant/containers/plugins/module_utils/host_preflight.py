@@ -14,6 +14,7 @@ import os
 import socket
 
 ONEOFF_LABEL = "com.docker.compose.oneoff"
+SERVICE_LABEL = "com.docker.compose.service"
 
 
 def free_mb(path, statvfs=os.statvfs):
@@ -34,6 +35,18 @@ def one_off(containers):
         for c in containers
         if (c.get("Labels") or {}).get(ONEOFF_LABEL) == "True"
     ]
+
+
+def running_services(containers):
+    """Services with a running container (one-off `docker compose run` containers do not count)."""
+    return sorted(
+        {
+            (c.get("Labels") or {}).get(SERVICE_LABEL)
+            for c in containers
+            if c.get("State") == "running" and (c.get("Labels") or {}).get(ONEOFF_LABEL) != "True"
+        }
+        - {None}
+    )
 
 
 def port_in_use(host, port, timeout=1.0, connect=socket.create_connection):

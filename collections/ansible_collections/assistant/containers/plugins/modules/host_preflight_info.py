@@ -15,8 +15,8 @@ version_added: 0.1.0
 
 description:
   - Reports the engine's version and data directory, the free space there, the host ports the Compose project's
-    running containers publish, which of O(ports) something else already holds, and the project's one-off
-    (C(docker compose run)) containers.
+    running containers publish, which of O(ports) something else already holds, the services with a running
+    container, and the project's one-off (C(docker compose run)) containers.
   - It only reads and connects; the caller decides what is acceptable, so it runs unchanged in check mode.
 
 extends_documentation_fragment:
@@ -103,6 +103,12 @@ busy_ports:
   type: list
   elements: dict
   sample: [{port: 8080, host: 127.0.0.1}]
+running_services:
+  description: The project's services with a running container (one-off containers do not count).
+  returned: always
+  type: list
+  elements: str
+  sample: [api, postgres]
 one_off:
   description: The project's one-off containers (V(id), V(name), V(state)), running or not.
   returned: always
@@ -120,6 +126,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.host_prefligh
     one_off,
     port_in_use,
     published_ports,
+    running_services,
 )
 from ansible_collections.community.docker.plugins.module_utils.common_api import AnsibleDockerClient
 
@@ -148,6 +155,7 @@ class HostPreflight:
             },
             "free_mb": free_mb(root),
             "own_ports": own,
+            "running_services": running_services(listed),
             "busy_ports": busy_ports(self.params["ports"], own, lambda h, p: port_in_use(h, p, timeout)),
             "one_off": one_off(listed),
         }

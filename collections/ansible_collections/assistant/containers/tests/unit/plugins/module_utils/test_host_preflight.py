@@ -14,13 +14,15 @@ from ansible_collections.assistant.containers.plugins.module_utils.host_prefligh
     one_off,
     port_in_use,
     published_ports,
+    running_services,
 )
 
 CONTAINERS = [
-    {"Id": "a" * 64, "Names": ["/p-api-1"], "State": "running", "Labels": {},
+    {"Id": "a" * 64, "Names": ["/p-api-1"], "State": "running", "Labels": {"com.docker.compose.service": "api"},
      "Ports": [{"PrivatePort": 8000, "PublicPort": 28700, "Type": "tcp"}, {"PrivatePort": 9000, "Type": "tcp"}]},
     {"Id": "b" * 64, "Names": ["/p-migrate-run-1"], "State": "running",
-     "Labels": {"com.docker.compose.oneoff": "True"}, "Ports": []},
+     "Labels": {"com.docker.compose.oneoff": "True", "com.docker.compose.service": "migrate"}, "Ports": []},
+    {"Id": "d" * 64, "Names": ["/p-seed-1"], "State": "exited", "Labels": {"com.docker.compose.service": "seed"}},
     {"Id": "c" * 64, "Names": ["/p-nginx-1"], "State": "running", "Labels": {"com.docker.compose.oneoff": "False"},
      "Ports": [{"PrivatePort": 8080, "PublicPort": 28780, "Type": "tcp"}, {"PrivatePort": 8080, "PublicPort": 28780}]},
 ]
@@ -66,3 +68,7 @@ def test_port_in_use_against_a_real_listener():
     finally:
         server.close()
     assert not port_in_use("127.0.0.1", port, timeout=1)
+
+
+def test_running_services_leave_out_one_offs_and_stopped_containers():
+    assert running_services(CONTAINERS) == ["api"]
