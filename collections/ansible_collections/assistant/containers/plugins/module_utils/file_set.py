@@ -52,7 +52,9 @@ def _target(root, spec, kind, example_mode):
     try:
         mode = int(spec["mode"], 8)
     except ValueError:
-        raise FileSetError(f"{rel}: mode must be an octal string such as {example_mode}; found {spec['mode']!r}") from None
+        raise FileSetError(
+            f"{rel}: mode must be an octal string such as {example_mode}; found {spec['mode']!r}"
+        ) from None
     item = {
         "path": rel,
         "dest": os.path.normpath(os.path.join(root, rel)),
@@ -141,8 +143,12 @@ def _set_attrs(path, item):
 def diff(item):
     """A diff entry in Ansible's format for one planned file (text only) or created directory."""
     if "create" in item:
-        return {"before_header": f"{item['dest']}/ (absent)", "after_header": f"{item['dest']}/ (directory)",
-                "before": "", "after": ""}
+        return {
+            "before_header": f"{item['dest']}/ (absent)",
+            "after_header": f"{item['dest']}/ (directory)",
+            "before": "",
+            "after": "",
+        }
 
     def text(data):
         if data is None:

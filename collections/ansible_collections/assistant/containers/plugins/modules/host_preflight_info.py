@@ -142,7 +142,10 @@ class HostPreflight:
         root = info.get("DockerRootDir") or "/var/lib/docker"
         listed = self.client.get_json(
             "/containers/json",
-            params={"all": "true", "filters": json.dumps({"label": [f"com.docker.compose.project={self.params['project']}"]})},
+            params={
+                "all": "true",
+                "filters": json.dumps({"label": [f"com.docker.compose.project={self.params['project']}"]}),
+            },
         )
         own = published_ports([c for c in listed if c.get("State") == "running"])
         timeout = self.params["connect_timeout"]

@@ -18,13 +18,31 @@ from ansible_collections.assistant.containers.plugins.module_utils.host_prefligh
 )
 
 CONTAINERS = [
-    {"Id": "a" * 64, "Names": ["/p-api-1"], "State": "running", "Labels": {"com.docker.compose.service": "api"},
-     "Ports": [{"PrivatePort": 8000, "PublicPort": 28700, "Type": "tcp"}, {"PrivatePort": 9000, "Type": "tcp"}]},
-    {"Id": "b" * 64, "Names": ["/p-migrate-run-1"], "State": "running",
-     "Labels": {"com.docker.compose.oneoff": "True", "com.docker.compose.service": "migrate"}, "Ports": []},
+    {
+        "Id": "a" * 64,
+        "Names": ["/p-api-1"],
+        "State": "running",
+        "Labels": {"com.docker.compose.service": "api"},
+        "Ports": [{"PrivatePort": 8000, "PublicPort": 28700, "Type": "tcp"}, {"PrivatePort": 9000, "Type": "tcp"}],
+    },
+    {
+        "Id": "b" * 64,
+        "Names": ["/p-migrate-run-1"],
+        "State": "running",
+        "Labels": {"com.docker.compose.oneoff": "True", "com.docker.compose.service": "migrate"},
+        "Ports": [],
+    },
     {"Id": "d" * 64, "Names": ["/p-seed-1"], "State": "exited", "Labels": {"com.docker.compose.service": "seed"}},
-    {"Id": "c" * 64, "Names": ["/p-nginx-1"], "State": "running", "Labels": {"com.docker.compose.oneoff": "False"},
-     "Ports": [{"PrivatePort": 8080, "PublicPort": 28780, "Type": "tcp"}, {"PrivatePort": 8080, "PublicPort": 28780}]},
+    {
+        "Id": "c" * 64,
+        "Names": ["/p-nginx-1"],
+        "State": "running",
+        "Labels": {"com.docker.compose.oneoff": "False"},
+        "Ports": [
+            {"PrivatePort": 8080, "PublicPort": 28780, "Type": "tcp"},
+            {"PrivatePort": 8080, "PublicPort": 28780},
+        ],
+    },
 ]
 
 
@@ -52,8 +70,11 @@ def test_busy_ports_skip_the_projects_own_and_probe_the_rest():
         probed.append(port)
         return port == 5432
 
-    wanted = [{"host": "127.0.0.1", "port": 28700}, {"host": "127.0.0.1", "port": 5432},
-              {"host": "127.0.0.1", "port": 6379}]
+    wanted = [
+        {"host": "127.0.0.1", "port": 28700},
+        {"host": "127.0.0.1", "port": 5432},
+        {"host": "127.0.0.1", "port": 6379},
+    ]
     assert busy_ports(wanted, [28700], probe) == [{"host": "127.0.0.1", "port": 5432}]
     assert probed == [5432, 6379]
 
