@@ -119,13 +119,16 @@ molecule-swarm: images  ## The Swarm scenario: three DinD nodes, registry, rolli
 
 # Needs only this machine's engine: the nodes build and pull nothing from the rest of the run.
 molecule-pristine: engine  ## README's make deploy on a fresh Debian 12 node (mmdebstrap) from a clone of HEAD, twice
+	$(BIN)/python -m pytest -q tests/pristine
 	$(BIN)/molecule test -s pristine -p pristine-debian12
 
 molecule-pristine-all: engine  ## The pristine scenario on both nodes: Debian 12 (one-line sources) and Debian 13 (deb822)
+	$(BIN)/python -m pytest -q tests/pristine
 	$(BIN)/molecule test -s pristine
 
 test: venv  ## Every gate, in stages, with each stage's duration at the end
-	@scripts/run-stages.sh lint sanity unit drift app-test engine images build compose-test image-test security molecule
+	@scripts/run-stages.sh lint sanity unit drift app-test engine images build compose-test image-test security molecule \
+	  molecule-pristine
 
 bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose
 	$(BIN)/python benchmarks/image_build.py

@@ -128,17 +128,23 @@ def _customize_hooks(sources_path, sources_file, packages):
     ]
 
 
+def _run(argv, **kwargs):
+    # Fixed programs (mmdebstrap, the docker CLI from PATH); arguments built here.
+    return subprocess.run(argv, **kwargs)  # noqa: S603
+
+
+def _docker(*args, **kwargs):
+    return _run(["docker", *args], **kwargs)
+
+
 def _image_exists(ref):
-    return subprocess.run(["docker", "image", "inspect", ref], capture_output=True, check=False).returncode == 0
+    return _docker("image", "inspect", ref, capture_output=True, check=False).returncode == 0
 
 
 def _old_tags(repository, release, keep):
     """This release's earlier builds (other keys) in the nodes' repository."""
-    out = subprocess.run(
-        ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", repository],
-        capture_output=True,
-        text=True,
-        check=True,
+    out = _docker(
+        "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", repository, capture_output=True, text=True, check=True
     ).stdout.split()
     return [ref for ref in out if ref != keep and ref.startswith(f"{repository}:{release}-")]
 
@@ -173,26 +179,23 @@ def build(release, form, repository, packages, workdir):
             f"deb {mirror} {release}-updates main",
             f"deb {security} {release}-security main",
         ]
-        subprocess.run(cmd, check=True, stdout=sys.stderr)
-        subprocess.run(
-            [
-                "docker",
-                "import",
-                "--change",
-                f"LABEL {LABEL}={key}",
-                "--change",
-                'CMD ["sleep", "infinity"]',
-                "--message",
-                f"pristine Debian {RELEASES[release]} node ({form} apt sources)",
-                tarball,
-                ref,
-            ],
+        _run(cmd, check=True, stdout=sys.stderr)
+        _docker(
+            "import",
+            "--change",
+            f"LABEL {LABEL}={key}",
+            "--change",
+            'CMD ["sleep", "infinity"]',
+            "--message",
+            f"pristine Debian {RELEASES[release]} node ({form} apt sources)",
+            tarball,
+            ref,
             check=True,
             stdout=sys.stderr,
         )
     # Older builds of this node are this script's own images.
     for old in _old_tags(repository, release, ref):
-        subprocess.run(["docker", "image", "rm", old], check=False, stdout=sys.stderr)
+        _docker("image", "rm", old, check=False, stdout=sys.stderr)
     return {"image": ref, "key": key, "built": True, "seconds": round(time.monotonic() - start, 1)}
 
 
@@ -200,7 +203,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--release", required=True, choices=sorted(RELEASES))
     parser.add_argument("--form", required=True, choices=["one-line", "deb822"])
-    parser.add_argument("--repository", default="assistant-pristine/debian", help="image repository of the nodes")
+    parser.add_argument("--repository", default="molecule-pristine/debian", help="image repository of the nodes")
     parser.add_argument("--workdir", default=None, help="where the root file system tarball is written")
     args = parser.parse_args(argv)
     result = build(args.release, args.form, args.repository, PREREQUISITES, args.workdir)
