@@ -191,3 +191,24 @@ def test_host_mirrors_without_a_security_source_says_so(tmp_path):
     (tmp_path / "etc/apt/sources.list").write_text(f"deb {MIRROR} bookworm main\n")
     with pytest.raises(SystemExit, match="no security mirror"):
         node.host_mirrors(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("names", "suites"),
+    [
+        (
+            [
+                "/var/lib/apt/lists/deb.example_debian_dists_bookworm_InRelease",
+                "/var/lib/apt/lists/deb.example_debian_dists_bookworm_main_binary-amd64_Packages",
+                "/var/lib/apt/lists/deb.example_debian_dists_bookworm-updates_InRelease",
+                "/var/lib/apt/lists/deb.example_debian-security_dists_bookworm-security_InRelease",
+            ],
+            ["bookworm", "bookworm-security", "bookworm-updates"],
+        ),
+        (["lock", "partial", "auxfiles"], []),
+        (["mirror_debian_dists_trixie_Release", "mirror_debian_dists_trixie_Release.gpg"], ["trixie"]),
+    ],
+    ids=["bookworm", "none", "release-file"],
+)
+def test_list_suites(names, suites):
+    assert filters.list_suites(names) == suites

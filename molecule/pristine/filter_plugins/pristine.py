@@ -1,7 +1,7 @@
 # Copyright (c) 2026, assistant.containers contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the pristine scenario: the PLAY RECAP of a `make deploy`, and the certificates of a CA bundle."""
+"""Filters of the pristine scenario: a `make deploy`'s PLAY RECAP, apt's list suites, a CA bundle's certificates."""
 
 from __future__ import annotations
 
@@ -41,6 +41,17 @@ def recap_total(recap, key):
     return sum(stats.get(key, 0) for stats in recap.values())
 
 
+def list_suites(names):
+    """The suites apt holds lists for, from file names in /var/lib/apt/lists (``..._dists_SUITE_InRelease``)."""
+    suites = set()
+    for name in names:
+        base = name.rsplit("/", 1)[-1]
+        for suffix in ("_InRelease", "_Release"):
+            if base.endswith(suffix) and "_dists_" in base:
+                suites.add(base[: -len(suffix)].rsplit("_dists_", 1)[1])
+    return sorted(suites)
+
+
 def pem_certificates(bundle):
     """The certificates of a PEM bundle, each as a PEM block wrapped at 64 columns (comments dropped), to compare."""
     certs = []
@@ -65,4 +76,5 @@ class FilterModule:
             "pristine_play_recap": play_recap,
             "pristine_recap_total": recap_total,
             "pristine_pem_certificates": pem_certificates,
+            "pristine_list_suites": list_suites,
         }
