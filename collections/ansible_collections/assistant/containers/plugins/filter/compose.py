@@ -41,6 +41,10 @@ def compose_secret_writes(files, values, purpose="write"):
     return compose_render.secret_writes(files, values, purpose)
 
 
+def compose_published_problems(document, ports):
+    return compose_render.published_problems(document, ports)
+
+
 class FilterModule:
     """The compose role's filters."""
 
@@ -54,4 +58,5 @@ class FilterModule:
             "compose_file_writes": compose_file_writes,
             "compose_check_files": compose_check_files,
             "compose_secret_writes": compose_secret_writes,
+            "compose_published_problems": compose_published_problems,
         }

@@ -477,6 +477,30 @@ def _swarm_settings(p, o, services):
                 )
 
 
+def published_problems(document, ports):
+    """Problems of the rendered compose document's published ports against what compose_ports asked.
+
+    Each service publishes exactly its compose_ports entries, on the host address asked (none asked:
+    every address); a port the inventory meant for one address never ends up on every address.
+    """
+    out = []
+    services = (document or {}).get("services") or {}
+    for name, svc in services.items():
+        rendered = [
+            (p.get("target"), p.get("published"), p.get("host_ip") or None) for p in (svc or {}).get("ports") or []
+        ]
+        wanted = [
+            (ic.as_int(p["target"]), ic.as_int(p["published"]), p.get("host_ip") or None) for p in ports.get(name) or []
+        ]
+        if [(ic.as_int(t), ic.as_int(pub), ip) for t, pub, ip in rendered] != wanted:
+            shown = ", ".join(f"{ip or 'every address'}:{pub}->{t}" for t, pub, ip in rendered) or "nothing"
+            asked = ", ".join(f"{ip or 'every address'}:{pub}->{t}" for t, pub, ip in wanted) or "nothing"
+            out.append(
+                f"the rendered compose file publishes {shown} for {name}; compose_ports.{name} asks for {asked}."
+            )
+    return out
+
+
 def secret_names(services):
     """Every secret a service reads."""
     names = []

@@ -279,10 +279,14 @@ def resolver(value):
         return problem
     host, port = value, None
     if value.startswith("["):
-        host, _, rest = value[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else (None if not rest else "x")
+        host, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return "is not [address] or [address]:port"
+        port = rest[1:] or None
     elif value.count(":") == 1:
         host, port = value.split(":")
+    elif ":" in value:
+        return "is an IPv6 address without brackets"
     if port is not None and ic.port(port):
         return "has an invalid port"
     return "is not an IP address" if ic.ip_address(host) else None

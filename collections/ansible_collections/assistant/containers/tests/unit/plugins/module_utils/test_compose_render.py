@@ -411,3 +411,31 @@ def test_secret_writes():
 
 def test_required_secrets_are_read_by_some_service():
     assert set(REQUIRED) <= set(cr.secret_names(SERVICES))
+
+
+@pytest.mark.parametrize(
+    ("rendered", "expected"),
+    [
+        ([{"target": 8000, "published": 8000, "host_ip": "127.0.0.1", "protocol": "tcp"}], []),
+        (
+            [{"target": 8000, "published": 8000, "protocol": "tcp"}],
+            [
+                "the rendered compose file publishes every address:8000->8000 for api; compose_ports.api asks for"
+                " 127.0.0.1:8000->8000."
+            ],
+        ),
+        ([], ["the rendered compose file publishes nothing for api; compose_ports.api asks for 127.0.0.1:8000->8000."]),
+    ],
+)
+def test_published_problems(rendered, expected):
+    document = {"services": {"api": {"ports": rendered}, "postgres": {}}}
+    ports = {"api": [{"target": "8000", "published": 8000, "host_ip": "127.0.0.1"}]}
+    assert cr.published_problems(document, ports) == expected
+
+
+def test_published_problems_of_an_unasked_port():
+    document = {"services": {"postgres": {"ports": [{"target": 5432, "published": 5432}]}}}
+    assert cr.published_problems(document, {}) == [
+        "the rendered compose file publishes every address:5432->5432 for postgres; compose_ports.postgres asks for"
+        " nothing."
+    ]

@@ -131,3 +131,21 @@ def test_validate_command():
     ]  # fmt: skip
     assert "/etc/nginx/tls" not in pc.validate_command("docker", "nginx:1.26", routes)
     assert (command % "/new/file").startswith("docker run --rm --network none -v /new/file:/etc/nginx/nginx.conf:ro")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("127.0.0.11", None),
+        ("127.0.0.11:53", None),
+        ("[::1]", None),
+        ("[::1]:5353", None),
+        ("[::1", "is not [address] or [address]:port"),
+        ("[::1]x", "is not [address] or [address]:port"),
+        ("[::1]:0", "has an invalid port"),
+        ("::1", "is an IPv6 address without brackets"),
+        ("dns.local", "is not an IP address"),
+    ],
+)
+def test_resolver(value, problem):
+    assert pc.resolver(value) == problem
