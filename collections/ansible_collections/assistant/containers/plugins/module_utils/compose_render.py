@@ -299,8 +299,8 @@ def _healthcheck_tests(p, tests, services):
         if svc not in services:
             continue
         where = f"compose_healthcheck_tests.{svc}"
-        if "healthcheck" not in services[svc]:
-            p.append(f"{where}: {svc} is a one-shot job without a health check; expected no entry for it.")
+        if services[svc].get("job"):
+            p.append(f"{where}: {svc} is a one-shot job (its exit code is its health); expected no entry for it.")
             continue
         if not isinstance(test, (list, tuple)) or not test:
             p.add(where, test, "is not a non-empty list", expected)

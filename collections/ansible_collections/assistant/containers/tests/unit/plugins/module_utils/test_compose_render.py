@@ -167,7 +167,7 @@ def test_good_options_and_the_defaults_are_accepted():
         ({"compose_healthcheck": {**_DEFAULTS["compose_healthcheck"], "intervall": "5s"}}, "intervall: unknown key"),
         (
             {"compose_healthcheck_tests": {"migrate": ["CMD", "true"]}},
-            "migrate is a one-shot job without a health check",
+            "migrate is a one-shot job (its exit code is its health)",
         ),
         ({"compose_healthcheck_tests": {"api": ["RUN", "x"]}}, 'compose_healthcheck_tests.api[0] = "RUN"'),
         ({"compose_healthcheck_tests": {"api": ["CMD-SHELL", "a\nb"]}}, "compose_healthcheck_tests.api[1]"),
