@@ -303,6 +303,13 @@ CASES = [
         "compose_secrets.postgres_password",
         "without control characters",
     ),
+    (
+        "compose-app-source-missing",
+        DEPLOY,
+        {"compose_app_source_dir": "/nonexistent/app/src"},
+        "compose_app_source_dir",
+        "the app's source directory",
+    ),
     # proxy (nginx.conf)
     (
         "proxy-location-trailing-newline",
