@@ -89,6 +89,14 @@ def test_good_input_renders(tmp_path):
             {"compose_ports": PUBLISHED_POSTGRES},
             "prod: docker-compose.prod.yml publishes service 'postgres' (ports, variable compose_ports.postgres)",
         ),
+        (
+            {"compose_project_name": "Assistant Prod"},
+            'compose_project_name = "Assistant Prod": is not of the accepted form; expected a Compose project name',
+        ),
+        (
+            {"compose_ports": {"nginx": [{"target": 8080, "published": 80, "host_ip": "127.0.0.1 "}]}},
+            'compose_ports.nginx[0].host_ip = "127.0.0.1 ": has spaces around it; expected an IPv4 or IPv6 address',
+        ),
         ({"compose_log_level": "DEBUG"}, "prod: env/prod/app.env sets LOG_LEVEL, which enables debug logging"),
         ({"compose_dev_reload": True}, "prod: env/prod/app.env sets DEV_RELOAD, which enables hot reload"),
         (
@@ -106,6 +114,8 @@ def test_good_input_renders(tmp_path):
         "placeholder-secret",
         "dev-default-secret",
         "published-postgres",
+        "project-name-capitals",
+        "host-ip-space",
         "debug",
         "reload",
         "secret-in-env-file",

@@ -171,13 +171,6 @@ CASES = [
         "lowercase letters, digits and _",
     ),
     (
-        "compose-project-name-capitals",
-        DEPLOY,
-        {"compose_project_name": "FaultTest"},
-        "compose_project_name",
-        "starting with a letter or digit",
-    ),
-    (
         "compose-sms-url-trailing-newline",
         DEPLOY,
         {"compose_sms_public_url": "http://127.0.0.1:28580\n"},
