@@ -13,6 +13,8 @@ spaces, quotes, backslashes, ``#``, newlines or any UTF-8 character.
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleFilterError
+
 DOCUMENTATION = r"""
 name: redis_conf_quote
 short_description: Quote a value as one argument of a Redis configuration file line
@@ -21,7 +23,8 @@ description:
   - Returns the value in double quotes. Backslash, double quote, newline, carriage return, tab, backspace and bell
     become their two-character escapes, and every other byte outside printable ASCII becomes C(\xHH), so Redis's
     configuration parser reads the value back byte for byte.
-  - The result is one argument however the value looks, for example C(requirepass {{ password | assistant.containers.redis_conf_quote }}).
+  - The result is one argument however the value looks, for example
+    C(requirepass {{ password | assistant.containers.redis_conf_quote }}).
   - Fails on a value that is not a string, and on an empty one (C(requirepass "") turns authentication off).
 options:
   _input:
@@ -45,7 +48,6 @@ _value:
   type: string
 """
 
-from ansible.errors import AnsibleFilterError
 
 # Escapes Redis's parser reads back as these bytes (sds.c, sdssplitargs).
 _NAMED_ESCAPES = {
@@ -63,11 +65,13 @@ def redis_conf_quote(value):
     """Return ``value`` as one double-quoted argument of a redis.conf line."""
     if not isinstance(value, str):
         raise AnsibleFilterError(
-            f"redis_conf_quote expects a string, got {type(value).__name__}; quote the value (for example a password of digits) in the inventory."
+            f"redis_conf_quote expects a string, got {type(value).__name__}; quote the value in the inventory"
+            " (for example a password of digits)."
         )
     if value == "":
         raise AnsibleFilterError(
-            'redis_conf_quote got an empty string; expected a non-empty value (requirepass "" would turn authentication off).'
+            "redis_conf_quote got an empty string; expected a non-empty value"
+            ' (requirepass "" would turn authentication off).'
         )
     out = []
     for byte in value.encode("utf-8"):

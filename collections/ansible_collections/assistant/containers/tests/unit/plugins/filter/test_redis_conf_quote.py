@@ -27,7 +27,8 @@ def split_args(line: bytes) -> list[bytes]:
             if inq:
                 if not c:
                     raise ValueError("unbalanced double quotes")
-                if c == b"\\" and line[p + 1 : p + 2] == b"x" and _hex(line[p + 2 : p + 3]) and _hex(line[p + 3 : p + 4]):
+                hex_escape = line[p + 1 : p + 2] == b"x" and _hex(line[p + 2 : p + 3]) and _hex(line[p + 3 : p + 4])
+                if c == b"\\" and hex_escape:
                     cur += bytes([int(line[p + 2 : p + 4], 16)])
                     p += 3
                 elif c == b"\\" and p + 1 < n:
@@ -109,14 +110,16 @@ def test_escapes(value, expected):
     assert redis_conf_quote(value) == expected
 
 
-@pytest.mark.parametrize(("value", "message"), [("", "empty string"), (1234, "expects a string, got int"), (None, "got NoneType")])
+@pytest.mark.parametrize(
+    ("value", "message"), [("", "empty string"), (1234, "expects a string, got int"), (None, "got NoneType")]
+)
 def test_refuses_what_cannot_be_a_password(value, message):
     with pytest.raises(AnsibleFilterError, match=message):
         redis_conf_quote(value)
 
 
 def test_oracle_rejects_what_redis_rejects():
-    """The oracle is strict where Redis is: a bare quoted value followed by text is an error, so it can catch a bad quoter."""
+    """The oracle is as strict as Redis: text right after a closing quote is an error, so it catches a bad quoter."""
     with pytest.raises(ValueError, match="closing quote"):
         split_args(b'requirepass "a"b')
     with pytest.raises(ValueError, match="unbalanced"):
