@@ -8,7 +8,6 @@ manifest resolved to, which must meet the same contract.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import posixpath
@@ -118,7 +117,7 @@ class Snapshot:
                     elif member.isfile():
                         self.listing[path] = Entry("file", member.mode)
                         if path in keep:
-                            self.texts[path] = io.TextIOWrapper(tar.extractfile(member), encoding="utf-8").read()
+                            self.texts[path] = tar.extractfile(member).read().decode("utf-8")
                     else:
                         self.listing[path] = Entry("other", member.mode)
         finally:

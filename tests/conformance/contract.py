@@ -367,7 +367,8 @@ def check_config(image: Image, config: dict) -> list[str]:
         "User": image.user,
         "Entrypoint": image.entrypoint,
         "Cmd": image.cmd,
-        "WorkingDir": image.workdir,
+        # "" and "/" both start the process in / (BuildKit writes "/" for FROM scratch).
+        "WorkingDir": image.workdir or "/",
         "Volumes": sorted(image.volumes),
         "ExposedPorts": sorted(image.ports),
         "StopSignal": image.stop_signal,
@@ -376,7 +377,7 @@ def check_config(image: Image, config: dict) -> list[str]:
         "User": config.get("User") or "",
         "Entrypoint": config.get("Entrypoint") or None,
         "Cmd": config.get("Cmd") or None,
-        "WorkingDir": config.get("WorkingDir") or "",
+        "WorkingDir": config.get("WorkingDir") or "/",
         "Volumes": sorted(config.get("Volumes") or {}),
         "ExposedPorts": sorted(config.get("ExposedPorts") or {}),
         "StopSignal": config.get("StopSignal") or "",
