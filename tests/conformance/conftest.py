@@ -144,7 +144,7 @@ def pytest_terminal_summary(terminalreporter):
     if not RESULTS:
         return
     found = manifest_images()
-    rows = [("image", "ref", "source", "MB", *CHECKS, "known differences")]
+    rows = [("image", "ref", "build", "MB", *CHECKS, "known differences")]
     for name in CONTRACT:
         if name not in RESULTS:
             continue
@@ -153,7 +153,10 @@ def pytest_terminal_summary(terminalreporter):
             (
                 name,
                 found.get(name, {}).get("ref", "?"),
-                found.get(name, {}).get("source", "?"),
+                # Our builds carry the offline_images labels, whatever name the manifest resolved them by.
+                ("look-alike" if "io.assistant.offline-images.official" in snap.labels else "official")
+                if snap
+                else "?",
                 f"{snap.size_mb:.0f}" if snap else "?",
                 *(RESULTS[name].get(c, "-") for c in CHECKS),
                 str(len(CONTRACT[name].differences)),

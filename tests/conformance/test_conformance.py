@@ -146,10 +146,17 @@ def behave_postgres(c: Containers, ref: str) -> None:
     # The compose role's health check: over TCP, so not before the init scripts are done.
     c.wait(name, "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "conf_user", "-d", "conf_db")
     assert c.uid_of_pid1(name) == "999", "the server must run as postgres after gosu"
-    sql = ["psql", "-h", "127.0.0.1", "-U", "conf_user", "-d", "conf_db", "-Atc"]
-    code, out = c.exec(name, *sql, "SELECT current_user || '@' || current_database()", env={"PGPASSWORD": password})
-    assert (code, out) == (0, "conf_user@conf_db"), out
-    code, out = c.exec(name, *sql, "SELECT 1", env={"PGPASSWORD": "wrong"})
+    # From another container: the entrypoint's "host all all all scram-sha-256" (127.0.0.1 is trust, as upstream).
+    address = json.loads(docker("inspect", name).stdout)[0]["NetworkSettings"]["IPAddress"]
+    sql = ("-h", address, "-U", "conf_user", "-d", "conf_db", "-Atc")
+    code, out = c.exited(
+        ref,
+        *sql,
+        "SELECT current_user || '@' || current_database()",
+        run=("-e", f"PGPASSWORD={password}", "--entrypoint", "psql"),
+    )
+    assert (code, out.strip()) == (0, "conf_user@conf_db"), out
+    code, out = c.exited(ref, *sql, "SELECT 1", run=("-e", "PGPASSWORD=wrong", "--entrypoint", "psql"))
     assert code != 0 and "password authentication failed" in out, out
 
 
