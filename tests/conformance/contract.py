@@ -385,6 +385,8 @@ def check_config(image: Image, config: dict) -> list[str]:
     for key, want in wanted.items():
         if found[key] != want:
             problems.append(f"{key} is {found[key]!r}, the official image's is {want!r}")
+    if config.get("Shell"):
+        problems.append(f"SHELL {config['Shell']!r}: the official image keeps the default (/bin/sh -c)")
     test = (config.get("Healthcheck") or {}).get("Test") or []
     if test and test != ["NONE"]:
         problems.append(f"HEALTHCHECK {test!r}: the official image has none")

@@ -63,6 +63,7 @@ def test_a_conforming_image_passes():
         ({"ExposedPorts": {}}, "ExposedPorts"),
         ({"StopSignal": "SIGINT"}, "StopSignal"),
         ({"Volumes": {"/data": {}}}, "Volumes"),
+        ({"Shell": ["/bin/bash", "-o", "pipefail", "-c"]}, "SHELL"),
     ],
 )
 def test_config_deviations_are_caught(change, expected):

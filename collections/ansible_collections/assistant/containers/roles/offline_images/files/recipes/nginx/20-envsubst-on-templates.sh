@@ -35,7 +35,7 @@ stream_output_dir=${NGINX_ENVSUBST_STREAM_OUTPUT_DIR:-/etc/nginx/stream-conf.d}
 filter=${NGINX_ENVSUBST_FILTER:-}
 
 [ -d "$template_dir" ] || exit 0
-# shellcheck disable=SC2016 # "${%s}" is envsubst's variable list, not a shell expansion
+# shellcheck disable=SC2016,SC2046 # "${%s}" is envsubst's list; the names are split on purpose
 variables=$(printf '${%s} ' $(awk "END { for (name in ENVIRON) { print (name ~ /${filter}/) ? name : \"\" } }" </dev/null))
 if [ ! -w "$output_dir" ]; then
     entrypoint_log "$ME: ERROR: $template_dir exists, but $output_dir is not writable"

@@ -105,7 +105,7 @@ docker_process_sql() {
     if [[ -n ${POSTGRES_DB} ]]; then
         runner+=(--dbname "${POSTGRES_DB}")
     fi
-    PGHOST= PGHOSTADDR= "${runner[@]}" "$@"
+    PGHOST='' PGHOSTADDR='' "${runner[@]}" "$@"
 }
 
 docker_process_init_files() {
@@ -134,11 +134,11 @@ docker_process_init_files() {
 }
 
 docker_setup_db() {
-    local exists
-    exists=$(POSTGRES_DB= docker_process_sql --dbname postgres --set db="${POSTGRES_DB}" --tuples-only \
+    local exists db=${POSTGRES_DB}
+    exists=$(POSTGRES_DB='' docker_process_sql --dbname postgres --set db="${db}" --tuples-only \
         <<<"SELECT 1 FROM pg_database WHERE datname = :'db';")
     if [[ -z ${exists} ]]; then
-        POSTGRES_DB= docker_process_sql --dbname postgres --set db="${POSTGRES_DB}" <<<'CREATE DATABASE :"db";'
+        POSTGRES_DB='' docker_process_sql --dbname postgres --set db="${db}" <<<'CREATE DATABASE :"db";'
         printf '\n'
     fi
 }
@@ -180,7 +180,7 @@ docker_temp_server_start() {
         shift
     fi
     set -- "$@" -c listen_addresses='' -p "${PGPORT:-5432}"
-    NOTIFY_SOCKET= PGUSER=${PGUSER:-${POSTGRES_USER}} pg_ctl -D "${PGDATA}" -o "$(printf '%q ' "$@")" -w start
+    NOTIFY_SOCKET='' PGUSER=${PGUSER:-${POSTGRES_USER}} pg_ctl -D "${PGDATA}" -o "$(printf '%q ' "$@")" -w start
 }
 
 docker_temp_server_stop() {
