@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Entrypoint of the redis:8.0 look-alike, with the official image's interface
 # (redis/docker-library-redis debian/docker-entrypoint.sh, written anew):
 # - arguments starting with "-", or a first argument ending in ".conf", get
