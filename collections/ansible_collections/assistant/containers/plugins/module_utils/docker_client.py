@@ -50,16 +50,22 @@ MIN_DOCKER_SDK_VERSION = "6.1.0"
 DOCKER_SDK_REQUIREMENT = "docker (Docker SDK for Python; python3-docker on Debian)"
 
 DOCKER_COMMON_ARGS = dict(
-    docker_host=dict(type="str", default=DEFAULT_DOCKER_HOST, fallback=(env_fallback, ["DOCKER_HOST"]), aliases=["docker_url"]),
+    docker_host=dict(
+        type="str", default=DEFAULT_DOCKER_HOST, fallback=(env_fallback, ["DOCKER_HOST"]), aliases=["docker_url"]
+    ),
     tls_hostname=dict(type="str", fallback=(env_fallback, ["DOCKER_TLS_HOSTNAME"])),
-    api_version=dict(type="str", default="auto", fallback=(env_fallback, ["DOCKER_API_VERSION"]), aliases=["docker_api_version"]),
+    api_version=dict(
+        type="str", default="auto", fallback=(env_fallback, ["DOCKER_API_VERSION"]), aliases=["docker_api_version"]
+    ),
     timeout=dict(type="int", default=DEFAULT_TIMEOUT_SECONDS, fallback=(env_fallback, ["DOCKER_TIMEOUT"])),
     ca_path=dict(type="path", aliases=["ca_cert", "tls_ca_cert", "cacert_path"]),
     client_cert=dict(type="path", aliases=["tls_client_cert", "cert_path"]),
     client_key=dict(type="path", aliases=["tls_client_key", "key_path"]),
     tls=dict(type="bool", default=False, fallback=(env_fallback, ["DOCKER_TLS"])),
     use_ssh_client=dict(type="bool", default=False),
-    validate_certs=dict(type="bool", default=False, fallback=(env_fallback, ["DOCKER_TLS_VERIFY"]), aliases=["tls_verify"]),
+    validate_certs=dict(
+        type="bool", default=False, fallback=(env_fallback, ["DOCKER_TLS_VERIFY"]), aliases=["tls_verify"]
+    ),
     debug=dict(type="bool", default=False),
 )
 
@@ -209,8 +215,8 @@ class AnsibleDockerClient:
         sdk_version = getattr(docker, "__version__", "0")
         if version_lt(sdk_version, MIN_DOCKER_SDK_VERSION):
             self.fail(
-                f"The Docker SDK for Python on the target is {sdk_version}; these modules need {MIN_DOCKER_SDK_VERSION} "
-                f"or newer. Upgrade it ({DOCKER_SDK_REQUIREMENT})."
+                f"The Docker SDK for Python on the target is {sdk_version}; these modules need "
+                f"{MIN_DOCKER_SDK_VERSION} or newer. Upgrade it ({DOCKER_SDK_REQUIREMENT})."
             )
         try:
             self.api = docker.APIClient(**client_kwargs(connection_settings(self.module.params), sdk_version))

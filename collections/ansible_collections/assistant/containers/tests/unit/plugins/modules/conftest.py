@@ -17,7 +17,7 @@ from ansible.module_utils.testing import patch_module_args
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from fake_engine import FakeEngine  # noqa: E402
+from fake_engine import FakeEngine
 
 
 @pytest.fixture

@@ -96,7 +96,11 @@ class TestStackHealthInfo:
     @pytest.mark.parametrize(
         ("tty", "logs", "expected"),
         [
-            (False, multiplexed(stdout=b"log-line-1\nlog-line-2\n", stderr=b"log-line-3\n"), ["log-line-2", "log-line-3"]),
+            (
+                False,
+                multiplexed(stdout=b"log-line-1\nlog-line-2\n", stderr=b"log-line-3\n"),
+                ["log-line-2", "log-line-3"],
+            ),
             (True, b"log-line-1\nlog-line-2\nlog-line-3\n", ["log-line-2", "log-line-3"]),
         ],
         ids=["multiplexed", "tty"],
