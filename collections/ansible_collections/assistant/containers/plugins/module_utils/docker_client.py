@@ -42,6 +42,20 @@ except ImportError:
         """Stand-in for requests.exceptions.RequestException."""
 
 
+# What the modules import; DockerException and NotFound are the SDK's (or stand-ins without it).
+__all__ = [
+    "DOCKER_COMMON_ARGS",
+    "AnsibleDockerClient",
+    "DockerConnectionError",
+    "DockerException",
+    "NotFound",
+    "RequestException",
+    "client_kwargs",
+    "connection_settings",
+    "run_module",
+    "version_lt",
+]
+
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 DEFAULT_TIMEOUT_SECONDS = 60
 MIN_DOCKER_API_VERSION = "1.25"

@@ -59,7 +59,7 @@ def _inspect(cid, service, status="running", health=None, exit_code=0, tty=False
 def _serve_compose(engine, containers, logs=None):
     """containers: [(listed, inspect)]; logs: {id: bytes}."""
     by_id = {listed["Id"]: inspect for listed, inspect in containers}
-    engine.routes[("GET", r"/containers/json")] = [listed for listed, _ in containers]
+    engine.routes[("GET", r"/containers/json")] = [pair[0] for pair in containers]
     engine.routes[("GET", r"/containers/([0-9a-f]+)/json")] = lambda m, q, b: by_id.get(m.group(1), 404)
     engine.routes[("GET", r"/containers/([0-9a-f]+)/logs")] = lambda m, q, b: (logs or {}).get(m.group(1), 404)
 
