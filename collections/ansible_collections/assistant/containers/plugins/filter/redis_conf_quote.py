@@ -15,40 +15,6 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-DOCUMENTATION = r"""
-name: redis_conf_quote
-short_description: Quote a value as one argument of a Redis configuration file line
-version_added: 0.1.0
-description:
-  - Returns the value in double quotes. Backslash, double quote, newline, carriage return, tab, backspace and bell
-    become their two-character escapes, and every other byte outside printable ASCII becomes C(\xHH), so Redis's
-    configuration parser reads the value back byte for byte.
-  - The result is one argument however the value looks, for example
-    C(requirepass {{ password | assistant.containers.redis_conf_quote }}).
-  - Fails on a value that is not a string, and on an empty one (C(requirepass "") turns authentication off).
-options:
-  _input:
-    description: The value, a non-empty string (it is encoded as UTF-8).
-    type: string
-    required: true
-"""
-
-EXAMPLES = r"""
-- name: Write requirepass with the password from the vault
-  ansible.builtin.copy:
-    content: "requirepass {{ vault_redis_password | assistant.containers.redis_conf_quote }}\n"
-    dest: /run/redis.conf
-    mode: "0600"
-  no_log: true
-"""
-
-RETURN = r"""
-_value:
-  description: The value in double quotes, escaped for Redis's configuration parser.
-  type: string
-"""
-
-
 # Escapes Redis's parser reads back as these bytes (sds.c, sdssplitargs).
 _NAMED_ESCAPES = {
     ord("\\"): "\\\\",
