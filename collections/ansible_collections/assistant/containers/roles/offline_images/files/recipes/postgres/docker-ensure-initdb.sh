@@ -3,7 +3,7 @@
 # (the official image's helper for a separate init step, e.g. an init container).
 # Called as docker-enforce-initdb.sh it fails when a database already exists.
 set -Eeuo pipefail
-# shellcheck source=docker-entrypoint.sh
+# shellcheck disable=SC1091 # the image's entrypoint, installed beside this script
 source /usr/local/bin/docker-entrypoint.sh
 
 if [[ $# -eq 0 || $1 != postgres ]]; then
