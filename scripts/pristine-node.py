@@ -40,6 +40,11 @@ APT_SOURCES = ROOT / "collections/ansible_collections/assistant/containers/plugi
 
 # What README.md's Quick start tells a user to have. Keep the two in step.
 PREREQUISITES = ("python3", "python3-venv", "make", "git")
+# What a machine of each form has beyond that, as README.md says: the Debian installer's "standard system
+# utilities" bring python3-apt (apt-listchanges and reportbug need it). With it, Ansible's apt module does
+# not run apt-get update before its first use, which is what exposed the engine role's old order (the
+# suite's lists missing when default_release asked for it). Minimal cloud-style nodes have none of it.
+FORM_EXTRAS = {"one-line": ("python3-apt",), "deb822": ()}
 
 RELEASES = {"bookworm": "12", "trixie": "13"}
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
@@ -206,7 +211,7 @@ def main(argv=None):
     parser.add_argument("--repository", default="molecule-pristine/debian", help="image repository of the nodes")
     parser.add_argument("--workdir", default=None, help="where the root file system tarball is written")
     args = parser.parse_args(argv)
-    result = build(args.release, args.form, args.repository, PREREQUISITES, args.workdir)
+    result = build(args.release, args.form, args.repository, PREREQUISITES + FORM_EXTRAS[args.form], args.workdir)
     print(json.dumps(result))
 
 
