@@ -37,8 +37,8 @@ _raw:
   elements: dict
 """
 
-from ansible.plugins.lookup import LookupBase
-from ansible_collections.assistant.containers.plugins.module_utils.digests import tree_digests
+from ansible.plugins.lookup import LookupBase  # noqa: E402 (documentation first, as Ansible's plugins)
+from ansible_collections.assistant.containers.plugins.module_utils.digests import tree_digests  # noqa: E402
 
 
 class LookupModule(LookupBase):

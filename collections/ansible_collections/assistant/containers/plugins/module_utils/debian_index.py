@@ -224,3 +224,112 @@ def versions_answer(main_versions, update_pairs, packages):
         else:
             missing.append(name)
     return versions, missing, updates_digest(update_pairs)
+
+
+def release_date(text):
+    """The ``Date:`` field of a Release or InRelease file ("" when absent)."""
+    for line in text.splitlines():
+        if line.startswith("Date:"):
+            return line[5:].strip()
+    return ""
+
+
+def parse_dpkg_status(text):
+    """{package: version} of the packages a dpkg status file lists as installed."""
+    installed = {}
+    for stanza in text.split("\n\n"):
+        fields = {}
+        for line in stanza.splitlines():
+            if line[:1] in (" ", "\t"):
+                continue
+            name, sep, value = line.partition(":")
+            if sep:
+                fields[name.strip().lower()] = value.strip()
+        if fields.get("package") and fields.get("version") and fields.get("status", "").endswith(" installed"):
+            installed[fields["package"]] = fields["version"]
+    return installed
+
+
+def pending_updates(installed, available):
+    """[{package, installed, candidate}] where ``available`` ({package: [versions]}) has a newer version."""
+    pending = []
+    for package in sorted(installed):
+        candidate = newest(available.get(package, []))
+        if candidate and compare_versions(candidate, installed[package]) > 0:
+            pending.append({"package": package, "installed": installed[package], "candidate": candidate})
+    return pending
+
+
+class PrivateIndex:
+    """An apt index of some sources under a directory of its own, refreshed when older than ``max_age``.
+
+    ``run(argv)`` runs a command and returns (rc, stdout, stderr) (AnsibleModule.run_command in a module).
+    In check mode a missing or stale index is read into a temporary directory, removed by ``close()``.
+    """
+
+    def __init__(self, run, index_dir, sources, max_age, check_mode=False):
+        import tempfile
+
+        self.run = run
+        self.sources = sources
+        self.max_age = max_age
+        self.fresh = self._fresh(index_dir)
+        self.scratch = None
+        if not self.fresh and check_mode:
+            self.scratch = tempfile.mkdtemp(prefix="apt-index-")
+            index_dir = self.scratch
+        self.index_dir = index_dir
+
+    def _fresh(self, index_dir):
+        import time
+
+        try:
+            with open(os.path.join(index_dir, "sources.list"), encoding="utf-8") as handle:
+                if handle.read() != self.sources:
+                    return False
+            mtime = os.stat(os.path.join(index_dir, "updated")).st_mtime
+        except OSError:
+            return False
+        return index_is_fresh(mtime, time.time(), self.max_age)
+
+    def apt(self, *args):
+        return self.run(["apt-get", *apt_options(self.index_dir), *args])
+
+    def update(self):
+        """Refresh the index when needed: (True, "") when fresh now, (False, apt's message) when it failed."""
+        if self.fresh:
+            return True, ""
+        for sub in ("lists/partial", "cache/archives/partial", "empty"):
+            os.makedirs(os.path.join(self.index_dir, sub), exist_ok=True)
+        stamp = os.path.join(self.index_dir, "updated")
+        with open(os.path.join(self.index_dir, "sources.list"), "w", encoding="utf-8") as handle:
+            handle.write(self.sources)
+        if os.path.exists(stamp):
+            os.unlink(stamp)
+        rc, _out, err = self.apt("-qq", "--error-on=any", "update")
+        if rc != 0:
+            return False, err.strip()[-1500:]
+        with open(stamp, "w", encoding="utf-8"):
+            pass
+        return True, ""
+
+    def packages_files(self):
+        """[(codename, Packages file)] of the index, or raises RuntimeError with apt's message."""
+        rc, out, err = self.apt("indextargets", "--format", INDEXTARGETS_FORMAT, "Identifier: Packages")
+        if rc != 0:
+            raise RuntimeError(f"apt-get indextargets failed on the private index {self.index_dir}: {err.strip()}")
+        return parse_indextargets(out)
+
+    def release_files(self):
+        lists = os.path.join(self.index_dir, "lists")
+        try:
+            names = sorted(os.listdir(lists))
+        except OSError:
+            return []
+        return [os.path.join(lists, n) for n in names if n.endswith("Release")]
+
+    def close(self):
+        if self.scratch:
+            import shutil
+
+            shutil.rmtree(self.scratch, ignore_errors=True)

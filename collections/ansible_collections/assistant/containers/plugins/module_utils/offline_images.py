@@ -233,14 +233,15 @@ def _label(engine, ref, label):
 def build_plan(resolved, base, versions, updates_digest, suite, digests, engine):
     """What the local builds need: {"base", "builds", "missing"}.
 
-    ``base``: the offline_images_base option. ``digests``: {path: sha256} of the role's build files, paths relative
-    to ``files/`` (``base/Dockerfile``, ``recipes/<recipe>/<file>``). ``base`` of the answer gets ``fingerprint``,
-    ``pinned`` and ``current`` (the engine's image carries that fingerprint); each build (the ``local`` images) gets
-    ``pinned``, ``fingerprint``, ``current`` and ``aliases_current`` (every alias names the same image as ``ref``,
-    and the image is current). ``missing``: packages with no version in the suite, sorted.
+    ``base``: the offline_images_base option. ``digests``: {path: sha256} of the role's build files, paths
+    relative to ``files/`` (``recipes/<recipe>/<file>``; the base's helpers are ``recipes/debian/*``).
+    The answer's ``base`` gets ``fingerprint``, ``pinned`` and ``current`` (the engine's image carries that
+    fingerprint); each build (the ``local`` images) gets ``pinned``, ``fingerprint``, ``current`` and
+    ``aliases_current`` (the image is current and every alias names it). ``missing``: packages with no
+    version in the suite, sorted.
     """
     base_pinned, missing = pin(base.get("packages") or [], versions)
-    base_files = {**files_under(digests, "base"), **files_under(digests, "recipes/debian")}
+    base_files = files_under(digests, "recipes/debian")
     base_fp = base_fingerprint(suite, updates_digest, base.get("mmdebstrap_options") or [], base_files, base_pinned)
     plan_base = {
         "ref": base["ref"],

@@ -146,9 +146,6 @@ index_updated:
 """
 
 import os
-import shutil
-import tempfile
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.assistant.containers.plugins.module_utils.apt_sources import (
@@ -158,12 +155,9 @@ from ansible_collections.assistant.containers.plugins.module_utils.apt_sources i
     security_mirror,
 )
 from ansible_collections.assistant.containers.plugins.module_utils.debian_index import (
-    INDEXTARGETS_FORMAT,
-    apt_options,
+    PrivateIndex,
     find_versions,
-    index_is_fresh,
     package_files_by_suite,
-    parse_indextargets,
     parse_packages,
     sources_text,
     suites_of,
@@ -185,7 +179,9 @@ def _read_index_file(module, path):
             if rc != 0:
                 module.fail_json(msg=f"Could not read the apt index {path}{suffix} with {helper}: {err!r}.")
             return out
-    module.fail_json(msg=f"The apt index {path} is missing after the update. Remove {os.path.dirname(path)} and run again.")
+    module.fail_json(
+        msg=f"The apt index {path} is missing after the update. Remove {os.path.dirname(path)} and run again."
+    )
     return b""
 
 
@@ -213,67 +209,25 @@ class SuiteIndex:
             )
         if not security:
             self.fail(
-                f"No Debian security mirror: the option security_mirror is empty and no enabled deb source with a suite "
-                f"ending in -security was found in {SOURCE_FILES} (read: {', '.join(files) or 'none'}). Set "
+                "No Debian security mirror: the option security_mirror is empty and no enabled deb source with a "
+                f"suite ending in -security was found in {SOURCE_FILES} (read: {', '.join(files) or 'none'}). Set "
                 f"security_mirror to the security mirror's URI (the one serving {self.params['suite']}-security).",
                 sources=list(files),
             )
         return mirror, security, list(files)
 
-    def _apt(self, index_dir, *args):
-        argv = ["apt-get", *apt_options(index_dir), *args]
-        return self.module.run_command(argv, environ_update={"LC_ALL": "C"})
-
-    def _prepare(self, index_dir, sources):
-        for sub in ("lists/partial", "cache/archives/partial", "empty"):
-            os.makedirs(os.path.join(index_dir, sub), exist_ok=True)
-        path = os.path.join(index_dir, "sources.list")
-        stamp = os.path.join(index_dir, "updated")
-        try:
-            with open(path, encoding="utf-8") as handle:
-                same = handle.read() == sources
-        except FileNotFoundError:
-            same = False
-        if not same:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(sources)
-            if os.path.exists(stamp):
-                os.unlink(stamp)
-
-    def _fresh(self, index_dir, sources):
-        try:
-            with open(os.path.join(index_dir, "sources.list"), encoding="utf-8") as handle:
-                if handle.read() != sources:
-                    return False
-            mtime = os.stat(os.path.join(index_dir, "updated")).st_mtime
-        except OSError:
-            return False
-        return index_is_fresh(mtime, time.time(), self.params["max_age"])
-
-    def _update(self, index_dir, mirror, security):
-        rc, _out, err = self._apt(index_dir, "-qq", "--error-on=any", "update")
+    def _versions(self, index):
         suite = self.params["suite"]
-        if rc != 0:
-            self.fail(
-                f"Could not read the index of {suite}, {suite}-updates ({mirror}) or {suite}-security ({security}); "
-                f"expected all three to download. apt-get said: {err.strip()[-1500:]}",
-                mirror=mirror,
-                security_mirror=security,
-            )
-        with open(os.path.join(index_dir, "updated"), "w", encoding="utf-8"):
-            pass
-
-    def _versions(self, index_dir):
-        rc, out, err = self._apt(index_dir, "indextargets", "--format", INDEXTARGETS_FORMAT, "Identifier: Packages")
-        if rc != 0:
-            self.fail(f"apt-get indextargets failed on the private index {index_dir}: {err.strip()[-1000:]}")
-        suite = self.params["suite"]
-        files = package_files_by_suite(parse_indextargets(out), suite)
+        try:
+            files = package_files_by_suite(index.packages_files(), suite)
+        except RuntimeError as exc:
+            self.fail(str(exc))
         empty = [name for name in suites_of(suite) if not files[name]]
         if empty:
             self.fail(
-                f"Expected the Packages indexes of {', '.join(suites_of(suite))} under {index_dir}/lists; found none "
-                f"for {', '.join(empty)}. Check that the mirrors serve them, or remove {index_dir} and run again."
+                f"Expected the Packages indexes of {', '.join(suites_of(suite))} under {index.index_dir}/lists; found "
+                f"none for {', '.join(empty)}. Check that the mirrors serve them, or remove {index.index_dir} and run "
+                "again."
             )
         packages = self.params["packages"]
         main = {}
@@ -288,21 +242,27 @@ class SuiteIndex:
 
     def run(self):
         mirror, security, read = self.mirrors()
-        sources = sources_text(self.params["keyring"], mirror, security, self.params["suite"])
-        index_dir = self.params["index_dir"]
-        fresh = self._fresh(index_dir, sources)
-        scratch = None
-        if not fresh and self.module.check_mode:
-            scratch = tempfile.mkdtemp(prefix="debian_suite_versions-")
-            index_dir = scratch
+        suite = self.params["suite"]
+        sources = sources_text(self.params["keyring"], mirror, security, suite)
+        index = PrivateIndex(
+            lambda argv: self.module.run_command(argv, environ_update={"LC_ALL": "C"}),
+            self.params["index_dir"],
+            sources,
+            self.params["max_age"],
+            self.module.check_mode,
+        )
         try:
-            if not fresh:
-                self._prepare(index_dir, sources)
-                self._update(index_dir, mirror, security)
-            versions, missing, digest = self._versions(index_dir)
+            ok, why = index.update()
+            if not ok:
+                self.fail(
+                    f"Could not read the index of {suite}, {suite}-updates ({mirror}) or {suite}-security "
+                    f"({security}); expected all three to download. apt-get said: {why}",
+                    mirror=mirror,
+                    security_mirror=security,
+                )
+            versions, missing, digest = self._versions(index)
         finally:
-            if scratch:
-                shutil.rmtree(scratch, ignore_errors=True)
+            index.close()
         return {
             "changed": False,
             "mirror": mirror,
@@ -311,7 +271,7 @@ class SuiteIndex:
             "versions": versions,
             "missing": missing,
             "updates_digest": digest,
-            "index_updated": not fresh,
+            "index_updated": not index.fresh,
         }
 
 

@@ -26,13 +26,11 @@ description:
     endpoint, which downloads nothing): what the registry serves is reported in RV(pulled) as what would be pulled,
     and the task reports a change.
   - Returns the engine's images after the pulls (RV(images)), so that a role needs no second call to list them.
-  - Pull failures are reported in RV(failed) and do not fail the task; the caller decides what an image it could not
+  - Pull failures are reported in RV(failures) and do not fail the task; the caller decides what an image it could not
     pull means (a fallback, or an error with what to do).
 
 extends_documentation_fragment:
-  - assistant.containers.docker
   - assistant.containers.attributes
-  - assistant.containers.attributes.actiongroup_docker
 
 attributes:
   check_mode:
@@ -81,9 +79,17 @@ options:
       - Seconds one pull (or, in check mode, one registry lookup) may take before its registry counts as unreachable.
     type: int
     default: 20
+  docker_host:
+    description:
+      - The URL or Unix socket path of the Docker API.
+      - When the task does not set it, the environment variable E(DOCKER_HOST) is used, and when that is not set
+        either, the default.
+    type: str
+    default: unix:///var/run/docker.sock
 
 requirements:
   - Docker API >= 1.30 (the distribution endpoint used in check mode)
+  - Docker SDK for Python >= 6.1.0 (C(docker) on PyPI, C(python3-docker) on Debian)
 
 author:
   - Personal Assistant platform team (@assistant-platform)
@@ -109,7 +115,7 @@ EXAMPLES = r"""
 
 - name: Show what could not be pulled
   ansible.builtin.debug:
-    msg: "{{ __pulls.failed | map(attribute='ref') | list }}"
+    msg: "{{ __pulls.failures | map(attribute='ref') | list }}"
 """
 
 RETURN = r"""
@@ -119,7 +125,7 @@ pulled:
   returned: always
   type: dict
   sample: {"postgres": "postgres:17"}
-failed:
+failures:
   description:
     - The candidates that could not be pulled, in the order tried. C(unreachable) says the registry did not answer
       (then it was not asked again); C(error) is the engine's message.
@@ -128,7 +134,7 @@ failed:
   elements: dict
   sample: [{"name": "postgres", "ref": "postgres:17", "registry": "docker.io", "unreachable": true,
             "error": "timed out after 20 s"}]
-skipped:
+not_tried:
   description:
     - Candidates not tried because their registry was found unreachable earlier in the run.
   returned: always
@@ -144,14 +150,10 @@ images:
 """
 
 import time
+import traceback
 
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
-from ansible_collections.assistant.containers.plugins.module_utils.docker_client import (
-    AnsibleDockerClient,
-    DockerException,
-    RequestException,
-    run_module,
-)
 from ansible_collections.assistant.containers.plugins.module_utils.offline_images import (
     index_images,
     pull_error_means_unreachable,
@@ -160,17 +162,35 @@ from ansible_collections.assistant.containers.plugins.module_utils.offline_image
     repository_and_tag,
 )
 
+try:
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    import docker
+
+    HAS_DOCKER = True
+    DOCKER_IMPORT_ERROR = None
+except ImportError:
+    HAS_DOCKER = False
+    DOCKER_IMPORT_ERROR = traceback.format_exc()
+
+    class DockerException(Exception):
+        """Stand-in so that except clauses work when the SDK is absent (the module fails before any call)."""
+
+    class RequestException(Exception):
+        """Stand-in for requests.exceptions.RequestException."""
+
 
 class _PullTimeout(Exception):
     """A pull ran past its time limit."""
 
 
 class ImagePuller:
-    def __init__(self, client):
-        self.client = client
-        self.api = client.api
-        self.params = client.module.params
-        self.check_mode = client.module.check_mode
+    def __init__(self, module, api):
+        self.module = module
+        self.api = api
+        self.params = module.params
+        self.check_mode = module.check_mode
 
     def _pull(self, ref):
         """Pull ``ref`` within the time limit; raises _PullTimeout or a Docker error."""
@@ -223,7 +243,13 @@ class ImagePuller:
                 break
         if pulled and not self.check_mode:
             engine = index_images(self.api.images())
-        return {"changed": bool(pulled), "pulled": pulled, "failed": failed, "skipped": skipped, "images": engine}
+        return {
+            "changed": bool(pulled),
+            "pulled": pulled,
+            "failures": failed,
+            "not_tried": skipped,
+            "images": engine,
+        }
 
     def _failure(self, item, ref, registry, status, unreachable, error, started):
         seconds = round(time.monotonic() - started, 1)
@@ -251,11 +277,27 @@ def main():
         ),
         local_label=dict(type="str", default="io.assistant.offline-images.fingerprint"),
         pull_timeout=dict(type="int", default=20),
+        docker_host=dict(type="str", default="unix:///var/run/docker.sock", fallback=(env_fallback, ["DOCKER_HOST"])),
     )
-    client = AnsibleDockerClient(argument_spec=argument_spec, supports_check_mode=True, min_docker_api_version="1.30")
-    if client.module.params["pull_timeout"] <= 0:
-        client.fail(f"pull_timeout: expected a positive number of seconds, found {client.module.params['pull_timeout']}.")
-    run_module(client, ImagePuller)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not HAS_DOCKER:
+        module.fail_json(msg=missing_required_lib("docker (Docker SDK for Python)"), exception=DOCKER_IMPORT_ERROR)
+    timeout = module.params["pull_timeout"]
+    if timeout <= 0:
+        module.fail_json(msg=f"pull_timeout: expected a positive number of seconds, found {timeout}.")
+    try:
+        api = docker.APIClient(base_url=module.params["docker_host"], version="auto", timeout=timeout)
+        try:
+            result = ImagePuller(module, api).run()
+        finally:
+            api.close()
+    except (DockerException, RequestException) as exc:
+        module.fail_json(
+            msg=f"The Docker engine at {module.params['docker_host']} did not answer as expected: {to_native(exc)}. "
+            "Check that it runs (make engine) and that docker_host names it.",
+            exception=traceback.format_exc(),
+        )
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ def test_compare_versions(a, b, expected):
 @pytest.mark.parametrize(("a", "b", "expected"), VERSION_CASES)
 def test_compare_versions_agrees_with_dpkg(a, b, expected):
     op = {-1: "lt", 0: "eq", 1: "gt"}[expected]
-    assert subprocess.run(["dpkg", "--compare-versions", a, op, b], check=False).returncode == 0
+    dpkg = shutil.which("dpkg")
+    assert subprocess.run([dpkg, "--compare-versions", a, op, b], check=False).returncode == 0  # noqa: S603
 
 
 @pytest.mark.parametrize(
@@ -119,7 +120,11 @@ def test_apt_options_point_everything_into_the_index():
 def test_parse_indextargets_and_group_by_suite():
     out = "trixie\t/l/a_trixie_main_Packages\ntrixie-security\t/l/s_Packages\nbogus line\nbookworm\t/l/b\n"
     targets = di.parse_indextargets(out)
-    assert targets == [("trixie", "/l/a_trixie_main_Packages"), ("trixie-security", "/l/s_Packages"), ("bookworm", "/l/b")]
+    assert targets == [
+        ("trixie", "/l/a_trixie_main_Packages"),
+        ("trixie-security", "/l/s_Packages"),
+        ("bookworm", "/l/b"),
+    ]
     assert di.package_files_by_suite(targets, "trixie") == {
         "trixie": ["/l/a_trixie_main_Packages"],
         "trixie-updates": [],
@@ -142,3 +147,71 @@ def test_versions_answer_takes_the_newest_across_suites():
     assert versions == {"libc6": "2.41-12+deb13u1", "redis-server": "5:8.0.2-3"}
     assert missing == ["nope"]
     assert digest == di.updates_digest(updates)
+
+
+STATUS = """Package: libc6
+Status: install ok installed
+Architecture: amd64
+Version: 2.41-12
+Description: x
+ multi-line
+
+Package: removed
+Status: deinstall ok config-files
+Version: 1.0
+
+Package: libssl3t64
+Status: install ok installed
+Version: 3.5.1-1
+"""
+
+
+def test_parse_dpkg_status_keeps_installed_only():
+    assert di.parse_dpkg_status(STATUS) == {"libc6": "2.41-12", "libssl3t64": "3.5.1-1"}
+
+
+def test_pending_updates():
+    installed = {"libc6": "2.41-12", "libssl3t64": "3.5.1-1", "zlib1g": "1:1.3"}
+    available = {"libc6": ["2.41-12"], "libssl3t64": ["3.5.1-1+deb13u1", "3.5.1-0"], "zlib1g": ["1.4"]}
+    assert di.pending_updates(installed, available) == [
+        {"package": "libssl3t64", "installed": "3.5.1-1", "candidate": "3.5.1-1+deb13u1"}
+    ]
+
+
+def test_release_date():
+    assert di.release_date("Origin: Debian\nDate: Mon, 30 Nov 2026 00:22:33 UTC\nSuite: x\n") == (
+        "Mon, 30 Nov 2026 00:22:33 UTC"
+    )
+    assert di.release_date("Origin: Debian\n") == ""
+
+
+def test_private_index_reads_fresh_and_stale(tmp_path):
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        return 0, "", ""
+
+    index = di.PrivateIndex(run, str(tmp_path / "idx"), "deb m s main\n", 3600)
+    assert index.fresh is False
+    assert index.update() == (True, "")
+    assert (tmp_path / "idx" / "sources.list").read_text() == "deb m s main\n"
+    assert calls[-1][-1] == "update"
+    again = di.PrivateIndex(run, str(tmp_path / "idx"), "deb m s main\n", 3600)
+    assert again.fresh is True
+    assert again.update() == (True, "")
+    assert len(calls) == 1
+    # Other sources: stale again.
+    assert di.PrivateIndex(run, str(tmp_path / "idx"), "deb other s main\n", 3600).fresh is False
+
+
+def test_private_index_check_mode_uses_a_scratch_directory(tmp_path):
+    index = di.PrivateIndex(lambda argv: (1, "", "E: failed"), str(tmp_path / "idx"), "deb m s main\n", 3600, True)
+    assert index.index_dir != str(tmp_path / "idx")
+    assert index.update() == (False, "E: failed")
+    scratch = index.index_dir
+    index.close()
+    assert not (tmp_path / "idx").exists()
+    import os
+
+    assert not os.path.exists(scratch)
