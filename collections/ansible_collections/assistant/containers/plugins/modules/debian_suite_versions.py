@@ -18,11 +18,11 @@ description:
     O(security_mirror)), C(main) only, in O(index_dir), whatever the host's own apt sources and pins are.
   - Returns the newest version of each of O(packages) across the three suites, and a digest of every package version
     the C(-updates) and C(-security) suites hold (it changes whenever one of them publishes an update).
-  - An empty O(mirror) or O(security_mirror) is read from the host's apt sources, in both forms Debian keeps them:
+  - An empty O(mirror) or O(security_mirror) is read from the host's apt sources, in both forms Debian keeps them,
     the one-line C(/etc/apt/sources.list) (and C(sources.list.d/*.list)) the Debian installer writes, and the deb822
     C(sources.list.d/*.sources) of cloud images and Debian 13.
   - The index is refreshed when it is older than O(max_age) seconds or its sources changed. The index is a cache
-    of the mirror: refreshing it is not reported as a change.
+    of the mirror, so refreshing it is not reported as a change.
   - The Packages indexes are read as files (deb822, apt's machine-readable form), not through apt's printed output.
 
 extends_documentation_fragment:

@@ -17,13 +17,13 @@ description:
   - For each image of O(images), tries its candidate references O(images[].refs) in order (for example the official
     image, then an internal mirror's copy) and stops at the first that pulls.
   - Nothing is pulled for an image whose official reference is present as the real image, or whose other candidate is
-    present. An image that carries O(local_label) under the official name is a local stand-in, not the official image:
+    present. An image that carries O(local_label) under the official name is a local stand-in, not the official image, so
     the official image is still tried.
   - Each pull is bounded by O(pull_timeout). A registry that times out or cannot be reached is not asked again during
     the run, so an unreachable registry costs one timeout, not one per image; a registry that answers "not found"
     is still asked for the next image.
   - In check mode nothing is pulled. Each candidate is looked up in its registry instead (the engine's distribution
-    endpoint, which downloads nothing): what the registry serves is reported in RV(pulled) as what would be pulled,
+    endpoint, which downloads nothing); what the registry serves is reported in RV(pulled) as what would be pulled,
     and the task reports a change.
   - Returns the engine's images after the pulls (RV(images)), so that a role needs no second call to list them.
   - Pull failures are reported in RV(failures) and do not fail the task; the caller decides what an image it could not
