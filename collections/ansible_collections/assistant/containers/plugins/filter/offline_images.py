@@ -40,6 +40,10 @@ def offline_images_manifest(resolved, engine):
     return oi.manifest(resolved, engine)
 
 
+def offline_images_manifest_writes(paths, content):
+    return oi.manifest_writes(paths, content)
+
+
 def offline_images_summary(manifest):
     return oi.summary(manifest)
 
@@ -54,5 +58,6 @@ class FilterModule:
             "offline_images_build_plan": offline_images_build_plan,
             "offline_images_refresh": offline_images_refresh,
             "offline_images_manifest": offline_images_manifest,
+            "offline_images_manifest_writes": offline_images_manifest_writes,
             "offline_images_summary": offline_images_summary,
         }

@@ -333,3 +333,43 @@ class PrivateIndex:
             import shutil
 
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+ANSWER_FILE = "answer.json"
+
+
+def _answer_key(index_dir, sources, packages):
+    try:
+        stamp = os.stat(os.path.join(index_dir, "updated")).st_mtime
+    except OSError:
+        return None
+    return {"stamp": stamp, "sources": sources, "packages": sorted(set(packages))}
+
+
+def read_answer(index_dir, sources, packages):
+    """The answer kept for this index and these packages ({versions, missing, updates_digest}), or None."""
+    import json
+
+    key = _answer_key(index_dir, sources, packages)
+    try:
+        with open(os.path.join(index_dir, ANSWER_FILE), encoding="utf-8") as handle:
+            kept = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if key is None or kept.get("key") != key:
+        return None
+    return {name: kept[name] for name in ("versions", "missing", "updates_digest")}
+
+
+def write_answer(index_dir, sources, packages, versions, missing, digest):
+    """Keep the answer beside the index, keyed on its refresh time, its sources and the packages asked for."""
+    import json
+
+    key = _answer_key(index_dir, sources, packages)
+    if key is None:
+        return
+    doc = {"key": key, "versions": versions, "missing": missing, "updates_digest": digest}
+    tmp = os.path.join(index_dir, ANSWER_FILE + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(doc, handle, sort_keys=True)
+    os.replace(tmp, os.path.join(index_dir, ANSWER_FILE))

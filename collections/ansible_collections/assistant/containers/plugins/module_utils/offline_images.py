@@ -330,3 +330,19 @@ def refresh_engine(engine, inspected):
         for tag in image.get("RepoTags") or []:
             updated[tag] = {"id": image.get("Id") or "", "labels": dict(labels)}
     return updated
+
+
+def manifest_writes(paths, content):
+    """file_set's ``directories`` and ``files`` (root ``/``) that write ``content`` to every path of ``paths``."""
+    rel = []
+    for path in paths:
+        path = path.lstrip("/")
+        if path and path not in rel:
+            rel.append(path)
+    directories = []
+    for path in rel:
+        parent = path.rpartition("/")[0] or "."
+        if parent not in [d["path"] for d in directories]:
+            directories.append({"path": parent, "mode": "0755"})
+    files = [{"path": path, "content": content, "mode": "0644"} for path in rel]
+    return {"directories": directories, "files": files}

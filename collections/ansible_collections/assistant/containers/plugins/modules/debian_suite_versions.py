@@ -24,6 +24,8 @@ description:
   - The index is refreshed when it is older than O(max_age) seconds or its sources changed. The index is a cache
     of the mirror, so refreshing it is not reported as a change.
   - The Packages indexes are read as files (deb822, apt's machine-readable form), not through apt's printed output.
+    The answer is kept beside the index (C(answer.json)) and reused until the index is refreshed or other packages
+    are asked for.
 
 extends_documentation_fragment:
   - assistant.containers.attributes
@@ -159,9 +161,11 @@ from ansible_collections.assistant.containers.plugins.module_utils.debian_index 
     find_versions,
     package_files_by_suite,
     parse_packages,
+    read_answer,
     sources_text,
     suites_of,
     versions_answer,
+    write_answer,
 )
 
 SOURCE_FILES = "/etc/apt/sources.list, /etc/apt/sources.list.d/*.list and /etc/apt/sources.list.d/*.sources"
@@ -251,6 +255,17 @@ class SuiteIndex:
             self.params["max_age"],
             self.module.check_mode,
         )
+        cached = read_answer(index.index_dir, sources, self.params["packages"]) if index.fresh else None
+        if cached:
+            index.close()
+            return {
+                "changed": False,
+                "mirror": mirror,
+                "security_mirror": security,
+                "sources": read,
+                **cached,
+                "index_updated": False,
+            }
         try:
             ok, why = index.update()
             if not ok:
@@ -261,6 +276,8 @@ class SuiteIndex:
                     security_mirror=security,
                 )
             versions, missing, digest = self._versions(index)
+            if not self.module.check_mode:
+                write_answer(index.index_dir, sources, self.params["packages"], versions, missing, digest)
         finally:
             index.close()
         return {

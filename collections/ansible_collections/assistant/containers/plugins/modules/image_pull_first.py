@@ -17,8 +17,8 @@ description:
   - For each image of O(images), tries its candidate references O(images[].refs) in order (for example the official
     image, then an internal mirror's copy) and stops at the first that pulls.
   - Nothing is pulled for an image whose official reference is present as the real image, or whose other candidate is
-    present. An image that carries O(local_label) under the official name is a local stand-in, not the official image, so
-    the official image is still tried.
+    present. An image that carries O(local_label) under the official name is a local stand-in, not the official
+    image, so the official image is still tried.
   - Each pull is bounded by O(pull_timeout). A registry that times out or cannot be reached is not asked again during
     the run, so an unreachable registry costs one timeout, not one per image; a registry that answers "not found"
     is still asked for the next image.

@@ -215,3 +215,24 @@ def test_private_index_check_mode_uses_a_scratch_directory(tmp_path):
     import os
 
     assert not os.path.exists(scratch)
+
+
+def test_answer_is_kept_per_index_refresh_and_packages(tmp_path):
+    idx = tmp_path / "idx"
+    idx.mkdir()
+    assert di.read_answer(str(idx), "s", ["a"]) is None
+    di.write_answer(str(idx), "s", ["a"], {"a": "1"}, [], "d")
+    assert not (idx / "answer.json").exists()  # no index refresh recorded yet
+    (idx / "updated").write_text("")
+    di.write_answer(str(idx), "s", ["b", "a"], {"a": "1", "b": "2"}, [], "d")
+    assert di.read_answer(str(idx), "s", ["a", "b"]) == {
+        "versions": {"a": "1", "b": "2"},
+        "missing": [],
+        "updates_digest": "d",
+    }
+    assert di.read_answer(str(idx), "s", ["a"]) is None
+    assert di.read_answer(str(idx), "other sources", ["a", "b"]) is None
+    import os
+
+    os.utime(idx / "updated", (1, 1))
+    assert di.read_answer(str(idx), "s", ["a", "b"]) is None

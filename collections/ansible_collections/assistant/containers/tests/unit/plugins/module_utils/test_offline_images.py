@@ -388,3 +388,11 @@ def test_refresh_engine_takes_inspect_answers():
     assert updated["c:1"]["id"] == "new"
     assert updated["b:1"]["id"] == "b"
     assert engine["a:1"]["id"] == "old"
+
+
+def test_manifest_writes():
+    writes = oi.manifest_writes(["/var/lib/a/images.json", "/repo/.cache/images.json", "/var/lib/a/images.json"], "{}")
+    assert writes["directories"] == [{"path": "var/lib/a", "mode": "0755"}, {"path": "repo/.cache", "mode": "0755"}]
+    assert [f["path"] for f in writes["files"]] == ["var/lib/a/images.json", "repo/.cache/images.json"]
+    assert all(f["content"] == "{}" and f["mode"] == "0644" for f in writes["files"])
+    assert oi.manifest_writes(["/x.json"], "c")["directories"] == [{"path": ".", "mode": "0755"}]
