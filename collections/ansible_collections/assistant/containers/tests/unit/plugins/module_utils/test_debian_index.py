@@ -38,7 +38,8 @@ VERSION_CASES = [
 @pytest.mark.parametrize(("a", "b", "expected"), VERSION_CASES)
 def test_compare_versions(a, b, expected):
     assert di.compare_versions(a, b) == expected
-    assert di.compare_versions(b, a) == -expected
+    first, second = b, a
+    assert di.compare_versions(first, second) == -expected
 
 
 @pytest.mark.skipif(shutil.which("dpkg") is None, reason="dpkg is not installed")

@@ -286,7 +286,9 @@ DIGESTS = {
 VERSIONS = {"libc6": "2.41-12", "pg": "17.6-1", "python3.13": "3.13.5-2", "python3": "3.13.5-1"}
 
 
-def _plan(engine, digests=DIGESTS, versions=VERSIONS, updates="u1", names=("python", "postgres")):
+def _plan(engine, digests=None, versions=None, updates="u1", names=("python", "postgres")):
+    digests = DIGESTS if digests is None else digests
+    versions = VERSIONS if versions is None else versions
     resolved = oi.choose_sources(_images(names), {})
     return oi.build_plan(resolved, BASE, versions, updates, "trixie", digests, engine)
 
