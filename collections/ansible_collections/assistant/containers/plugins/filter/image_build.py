@@ -2,15 +2,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The image_build role's decisions as filters; the logic lives in module_utils/image_build.py."""
+"""The image_build role's decisions as filters; the logic lives in module_utils/image_build.py.
+
+Each filter is documented in the YAML file of the same name beside this one.
+"""
 
 from __future__ import annotations
 
 from ansible_collections.assistant.containers.plugins.module_utils import image_build as ib
-
-
-def image_build_result(info, repository, environment, base_image):
-    return ib.image_result(repository, info["version"], info["git"], environment, base_image)
 
 
 def image_build_fingerprint(info, target, args):
@@ -56,7 +55,6 @@ def image_build_report(findings, refs, image_id):
 class FilterModule:
     def filters(self):
         return {
-            "image_build_result": image_build_result,
             "image_build_fingerprint": image_build_fingerprint,
             "image_build_state": image_build_state,
             "image_build_gate_key": image_build_gate_key,

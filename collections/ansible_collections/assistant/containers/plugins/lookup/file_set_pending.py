@@ -67,7 +67,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.file_set impo
 
 
 def pending(root, directories, files):
-    """Relative paths of ``directories`` and ``files`` (file_set's options) that file_set would change under ``root``."""
+    """The relative paths of ``directories`` and ``files`` (file_set's options) that file_set would change."""
     changes = []
     for spec in directories:
         spec = {"mode": "0755", "owner": None, "group": None, **spec}

@@ -7,7 +7,7 @@
 Which images are wanted and where each may come from (the official image, an
 internal mirror's copy, a local build from Debian packages), which references to
 pull, which source each image resolves to, the local builds' input fingerprints,
-and the manifest other roles read. The module ``offline_images_pull`` and the
+and the manifest other roles read. The module ``image_pull_first`` and the
 filters of ``plugins/filter/offline_images.py`` call these; nothing here talks to
 Docker, so every rule has a unit test.
 

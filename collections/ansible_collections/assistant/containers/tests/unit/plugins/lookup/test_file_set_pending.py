@@ -10,8 +10,17 @@ import pytest
 import yaml
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
-from ansible_collections.assistant.containers.plugins.lookup.file_set_pending import DOCUMENTATION, LookupModule, pending
-from ansible_collections.assistant.containers.plugins.module_utils.file_set import apply, apply_directory, plan, plan_directory
+from ansible_collections.assistant.containers.plugins.lookup.file_set_pending import (
+    DOCUMENTATION,
+    LookupModule,
+    pending,
+)
+from ansible_collections.assistant.containers.plugins.module_utils.file_set import (
+    apply,
+    apply_directory,
+    plan,
+    plan_directory,
+)
 
 MANIFEST = {"path": "state/images.json", "content": '{"images": {}}\n'}
 STATE_DIR = {"path": "state"}
