@@ -24,21 +24,10 @@ description:
     names now.
 
 extends_documentation_fragment:
+  - assistant.containers.docker
   - assistant.containers.attributes
-
-attributes:
-  check_mode:
-    support: full
-    details:
-      - This action does not modify state.
-  diff_mode:
-    support: N/A
-    details:
-      - This action does not modify state.
-  idempotent:
-    support: full
-    details:
-      - This action does not modify state.
+  - assistant.containers.attributes.actiongroup_docker
+  - assistant.containers.attributes.info_module
 
 options:
   context:
@@ -108,17 +97,9 @@ options:
     description:
       - The last gated build's record (JSON); its content and mode are returned.
     type: path
-  docker_host:
-    description:
-      - The URL or Unix socket path of the Docker API.
-      - When the task does not set it, the environment variable E(DOCKER_HOST) is used, and when that is not set
-        either, the default.
-    type: str
-    default: unix:///var/run/docker.sock
 
 requirements:
   - git on the target
-  - Docker SDK for Python >= 6.1.0 (C(docker) on PyPI, C(python3-docker) on Debian)
 
 author:
   - Personal Assistant platform team (@assistant-platform)
@@ -209,9 +190,14 @@ import json
 import os
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.assistant.containers.plugins.module_utils.digests import combined_digest, tree_digests
+from ansible_collections.assistant.containers.plugins.module_utils.docker_client import (
+    AnsibleDockerClient,
+    DockerException,
+    NotFound,
+    RequestException,
+)
 from ansible_collections.assistant.containers.plugins.module_utils.image_build import (
     image_result,
     parse_git_log,
@@ -219,26 +205,9 @@ from ansible_collections.assistant.containers.plugins.module_utils.image_build i
 )
 
 try:
-    from docker.errors import DockerException, NotFound
     from docker.utils.build import exclude_paths
-    from requests.exceptions import RequestException
-
-    import docker
-
-    HAS_DOCKER = True
-    DOCKER_IMPORT_ERROR = None
-except ImportError:
-    HAS_DOCKER = False
-    DOCKER_IMPORT_ERROR = traceback.format_exc()
-
-    class DockerException(Exception):
-        """Stand-in so that except clauses work when the SDK is absent (the module fails before any call)."""
-
-    class NotFound(DockerException):
-        """Stand-in for docker.errors.NotFound."""
-
-    class RequestException(Exception):
-        """Stand-in for requests.exceptions.RequestException."""
+except ImportError:  # the SDK is missing: AnsibleDockerClient fails the task before this is needed
+    exclude_paths = None
 
 
 def _read(path):
@@ -313,7 +282,7 @@ def _image(api, ref):
 
 
 def main():
-    module = AnsibleModule(
+    client = AnsibleDockerClient(
         argument_spec=dict(
             context=dict(type="path", required=True),
             dockerfile=dict(type="path", required=True),
@@ -328,14 +297,10 @@ def main():
             environment=dict(type="str", required=True),
             ca_bundle=dict(type="path"),
             record=dict(type="path"),
-            docker_host=dict(
-                type="str", default="unix:///var/run/docker.sock", fallback=(env_fallback, ["DOCKER_HOST"])
-            ),
         ),
         supports_check_mode=True,
     )
-    if not HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib("docker (Docker SDK for Python)"), exception=DOCKER_IMPORT_ERROR)
+    module, api = client.module, client.api
     p = module.params
     context, dockerfile = p["context"], p["dockerfile"]
     git_paths = p["git_paths"] or [context, dockerfile, dockerfile + ".dockerignore"]
@@ -358,23 +323,21 @@ def main():
         else image_result(p["repository"], result["version"], git, p["environment"], p["base_image"])
     )
     try:
-        api = docker.APIClient(base_url=p["docker_host"], version="auto", timeout=60)
-        try:
-            result["base"] = {"ref": p["base_image"], "id": (_image(api, p["base_image"]) or {}).get("id")}
-            images = {}
-            for ref in result["result"].get("refs", []):
-                found = _image(api, ref)
-                if found:
-                    images[ref] = found
-            result["images"] = images
-        finally:
-            api.close()
+        result["base"] = {"ref": p["base_image"], "id": (_image(api, p["base_image"]) or {}).get("id")}
+        images = {}
+        for ref in result["result"].get("refs", []):
+            found = _image(api, ref)
+            if found:
+                images[ref] = found
+        result["images"] = images
     except (DockerException, RequestException) as exc:
-        module.fail_json(
-            msg=f"The Docker engine at {p['docker_host']} did not answer as expected: {to_native(exc)}. "
+        client.fail(
+            f"The Docker engine at {p['docker_host']} did not answer as expected: {to_native(exc)}. "
             "Check that it runs (make engine) and that docker_host names it.",
             exception=traceback.format_exc(),
         )
+    finally:
+        api.close()
     module.exit_json(**result)
 
 

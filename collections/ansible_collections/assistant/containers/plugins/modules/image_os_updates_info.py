@@ -25,7 +25,9 @@ description:
     task itself does not fail.
 
 extends_documentation_fragment:
+  - assistant.containers.docker
   - assistant.containers.attributes
+  - assistant.containers.attributes.actiongroup_docker
 
 attributes:
   check_mode:
@@ -67,17 +69,9 @@ options:
       - Seconds the index stays fresh. V(0) refreshes it on every run.
     type: int
     default: 3600
-  docker_host:
-    description:
-      - The URL or Unix socket path of the Docker API.
-      - When the task does not set it, the environment variable E(DOCKER_HOST) is used, and when that is not set
-        either, the default.
-    type: str
-    default: unix:///var/run/docker.sock
 
 requirements:
   - apt-get on the Docker host
-  - Docker SDK for Python >= 6.1.0 (C(docker) on PyPI, C(python3-docker) on Debian)
 
 author:
   - Personal Assistant platform team (@assistant-platform)
@@ -134,7 +128,6 @@ import os
 import tarfile
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.assistant.containers.plugins.module_utils.apt_sources import (
     parse_sources,
@@ -148,27 +141,12 @@ from ansible_collections.assistant.containers.plugins.module_utils.debian_index 
     pending_updates,
     release_date,
 )
-
-try:
-    from docker.errors import DockerException, NotFound
-    from requests.exceptions import RequestException
-
-    import docker
-
-    HAS_DOCKER = True
-    DOCKER_IMPORT_ERROR = None
-except ImportError:
-    HAS_DOCKER = False
-    DOCKER_IMPORT_ERROR = traceback.format_exc()
-
-    class DockerException(Exception):
-        """Stand-in so that except clauses work when the SDK is absent (the module fails before any call)."""
-
-    class NotFound(DockerException):
-        """Stand-in for docker.errors.NotFound."""
-
-    class RequestException(Exception):
-        """Stand-in for requests.exceptions.RequestException."""
+from ansible_collections.assistant.containers.plugins.module_utils.docker_client import (
+    AnsibleDockerClient,
+    DockerException,
+    NotFound,
+    RequestException,
+)
 
 
 def parse_os_release(text):
@@ -215,36 +193,30 @@ def _not_checked(why, **extra):
 
 
 def main():
-    module = AnsibleModule(
+    client = AnsibleDockerClient(
         argument_spec=dict(
             image=dict(type="str", required=True),
             security_mirror=dict(type="str", default=""),
             keyring=dict(type="path", default="/usr/share/keyrings/debian-archive-keyring.gpg"),
             index_dir=dict(type="path", required=True),
             max_age=dict(type="int", default=3600),
-            docker_host=dict(
-                type="str", default="unix:///var/run/docker.sock", fallback=(env_fallback, ["DOCKER_HOST"])
-            ),
         ),
         supports_check_mode=True,
     )
-    if not HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib("docker (Docker SDK for Python)"), exception=DOCKER_IMPORT_ERROR)
+    module = client.module
     p = module.params
     try:
-        api = docker.APIClient(base_url=p["docker_host"], version="auto", timeout=60)
-        try:
-            files = _read_from_image(
-                api, p["image"], ["/etc/os-release", "/usr/lib/os-release", "/var/lib/dpkg/status"]
-            )
-        finally:
-            api.close()
+        files = _read_from_image(
+            client.api, p["image"], ["/etc/os-release", "/usr/lib/os-release", "/var/lib/dpkg/status"]
+        )
     except (DockerException, RequestException) as exc:
-        module.fail_json(
-            msg=f"Could not read the files of image {p['image']} through the Docker engine at {p['docker_host']}: "
+        client.fail(
+            f"Could not read the files of image {p['image']} through the Docker engine at {p['docker_host']}: "
             f"{to_native(exc)}. Check that the image exists and the engine runs.",
             exception=traceback.format_exc(),
         )
+    finally:
+        client.api.close()
     # /etc/os-release is a symbolic link to /usr/lib/os-release on Debian; an archive of it holds the link only.
     release = parse_os_release(files.get("/etc/os-release") or files.get("/usr/lib/os-release") or "")
     codename = release.get("VERSION_CODENAME", "")

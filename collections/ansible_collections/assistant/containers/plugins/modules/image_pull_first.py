@@ -30,7 +30,9 @@ description:
     pull means (a fallback, or an error with what to do).
 
 extends_documentation_fragment:
+  - assistant.containers.docker
   - assistant.containers.attributes
+  - assistant.containers.attributes.actiongroup_docker
 
 attributes:
   check_mode:
@@ -77,19 +79,13 @@ options:
   pull_timeout:
     description:
       - Seconds one pull (or, in check mode, one registry lookup) may take before its registry counts as unreachable.
+      - It is also the time the Docker API may take for one answer during the run (the image list and, in check
+        mode, the registry lookups), instead of O(timeout).
     type: int
     default: 20
-  docker_host:
-    description:
-      - The URL or Unix socket path of the Docker API.
-      - When the task does not set it, the environment variable E(DOCKER_HOST) is used, and when that is not set
-        either, the default.
-    type: str
-    default: unix:///var/run/docker.sock
 
 requirements:
   - Docker API >= 1.30 (the distribution endpoint used in check mode)
-  - Docker SDK for Python >= 6.1.0 (C(docker) on PyPI, C(python3-docker) on Debian)
 
 author:
   - Personal Assistant platform team (@assistant-platform)
@@ -152,8 +148,12 @@ images:
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
+from ansible_collections.assistant.containers.plugins.module_utils.docker_client import (
+    AnsibleDockerClient,
+    DockerException,
+    RequestException,
+)
 from ansible_collections.assistant.containers.plugins.module_utils.offline_images import (
     index_images,
     pull_error_means_unreachable,
@@ -161,24 +161,6 @@ from ansible_collections.assistant.containers.plugins.module_utils.offline_image
     registry_of,
     repository_and_tag,
 )
-
-try:
-    from docker.errors import DockerException
-    from requests.exceptions import RequestException
-
-    import docker
-
-    HAS_DOCKER = True
-    DOCKER_IMPORT_ERROR = None
-except ImportError:
-    HAS_DOCKER = False
-    DOCKER_IMPORT_ERROR = traceback.format_exc()
-
-    class DockerException(Exception):
-        """Stand-in so that except clauses work when the SDK is absent (the module fails before any call)."""
-
-    class RequestException(Exception):
-        """Stand-in for requests.exceptions.RequestException."""
 
 
 class _PullTimeout(Exception):
@@ -264,39 +246,40 @@ class ImagePuller:
 
 
 def main():
-    argument_spec = dict(
-        images=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                name=dict(type="str", required=True),
-                official=dict(type="str", required=True),
-                refs=dict(type="list", elements="str", required=True),
+    client = AnsibleDockerClient(
+        argument_spec=dict(
+            images=dict(
+                type="list",
+                elements="dict",
+                required=True,
+                options=dict(
+                    name=dict(type="str", required=True),
+                    official=dict(type="str", required=True),
+                    refs=dict(type="list", elements="str", required=True),
+                ),
             ),
+            local_label=dict(type="str", default="io.assistant.offline-images.fingerprint"),
+            pull_timeout=dict(type="int", default=20),
         ),
-        local_label=dict(type="str", default="io.assistant.offline-images.fingerprint"),
-        pull_timeout=dict(type="int", default=20),
-        docker_host=dict(type="str", default="unix:///var/run/docker.sock", fallback=(env_fallback, ["DOCKER_HOST"])),
+        supports_check_mode=True,
+        min_docker_api_version="1.30",
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not HAS_DOCKER:
-        module.fail_json(msg=missing_required_lib("docker (Docker SDK for Python)"), exception=DOCKER_IMPORT_ERROR)
+    module = client.module
     timeout = module.params["pull_timeout"]
     if timeout <= 0:
-        module.fail_json(msg=f"pull_timeout: expected a positive number of seconds, found {timeout}.")
+        client.fail(f"pull_timeout: expected a positive number of seconds, found {timeout}.")
+    # A registry lookup (check mode) that hangs counts as unreachable after pull_timeout, not the general timeout.
+    client.api.timeout = timeout
     try:
-        api = docker.APIClient(base_url=module.params["docker_host"], version="auto", timeout=timeout)
-        try:
-            result = ImagePuller(module, api).run()
-        finally:
-            api.close()
+        result = ImagePuller(module, client.api).run()
     except (DockerException, RequestException) as exc:
-        module.fail_json(
-            msg=f"The Docker engine at {module.params['docker_host']} did not answer as expected: {to_native(exc)}. "
+        client.fail(
+            f"The Docker engine at {module.params['docker_host']} did not answer as expected: {to_native(exc)}. "
             "Check that it runs (make engine) and that docker_host names it.",
             exception=traceback.format_exc(),
         )
+    finally:
+        client.api.close()
     module.exit_json(**result)
 
 
