@@ -68,7 +68,11 @@ if [[ $1 == postgres && ! -s ${PGDATA}/PG_VERSION ]]; then
     shopt -s nullglob
     for f in /docker-entrypoint-initdb.d/*; do
         case ${f} in
-            *.sh) echo "running ${f}"; . "${f}" ;;
+            *.sh)
+                echo "running ${f}"
+                # shellcheck disable=SC1090 # the user's init script
+                . "${f}"
+                ;;
             *.sql) echo "running ${f}"; "${psql[@]}" -f "${f}" ;;
             *.sql.gz) echo "running ${f}"; gunzip -c "${f}" | "${psql[@]}" ;;
             *) echo "ignoring ${f}" ;;
