@@ -20,7 +20,7 @@ PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY) $(if $(filter %/dev invent
 TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
 .PHONY: help venv engine images build registry push deploy rollback status destroy \
-	compose-files reference lock lint sanity unit app-test image-test drift compose-test molecule molecule-swarm test bench clean faults security
+	compose-files reference lock lint sanity unit app-test image-test conformance drift compose-test molecule molecule-swarm test bench clean faults security
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -102,6 +102,11 @@ lock: venv  ## Re-resolve the app's dependencies and export requirements.lock an
 	     --no-emit-package prompt-toolkit --no-emit-package wcwidth -o requirements.lock \
 	  && $(BIN)/uv export --frozen --quiet --no-emit-project -o requirements-dev.lock
 
+# The images of the offline_images manifest against their official images' interface
+# (tests/conformance/contract.py), both ways; prints a table per image.
+conformance: images  ## Check each image has its official image's interface and nothing more (tools, users, env)
+	ASSISTANT_CONFORMANCE_REQUIRE=1 $(BIN)/python -m pytest -q tests/conformance -p no:cacheprovider
+
 image-test: images  ## Build the app image and inspect it (non-root, health check, no pip/uv/compilers)
 	$(BIN)/python -m pytest -q tests/image
 
@@ -119,7 +124,7 @@ molecule-swarm: images  ## The Swarm scenario: three DinD nodes, registry, rolli
 	$(BIN)/molecule test -s swarm
 
 test: venv  ## Every gate, in stages, with each stage's duration at the end
-	@scripts/run-stages.sh lint sanity unit drift app-test engine images build compose-test image-test security molecule
+	@scripts/run-stages.sh lint sanity unit drift app-test engine images conformance build compose-test image-test security molecule
 
 bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose
 	$(BIN)/python benchmarks/image_build.py
