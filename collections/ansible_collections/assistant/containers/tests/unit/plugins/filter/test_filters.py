@@ -12,15 +12,23 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ansible_collections.assistant.containers.plugins.filter import compose, monitoring, proxy
+from ansible_collections.assistant.containers.plugins.filter import (
+    compose,
+    image_build,
+    monitoring,
+    offline_images,
+    proxy,
+)
 
 FILTER_DIR = Path(compose.__file__).parent
-FILTERS = {name: f for module in (compose, monitoring, proxy) for name, f in module.FilterModule().filters().items()}
+FILTER_MODULES = (compose, monitoring, proxy, offline_images, image_build)
+FILTERS = {name: f for module in FILTER_MODULES for name, f in module.FilterModule().filters().items()}
+PREFIXES = ("compose_", "proxy_", "monitoring_", "offline_images_", "image_build_")
 
 
 def test_the_roles_filter_files_are_loaded():
     modules = {p.stem for p in FILTER_DIR.glob("*.py")}
-    assert {"compose", "monitoring", "proxy"} <= modules
+    assert {"compose", "monitoring", "proxy", "offline_images", "image_build"} <= modules
 
 
 @pytest.mark.parametrize("name", sorted(FILTERS))
@@ -38,7 +46,7 @@ def test_filter_is_documented_with_its_signature(name):
 
 
 def test_every_doc_file_of_these_roles_has_its_filter():
-    docs = {p.stem for p in FILTER_DIR.glob("*.yml") if p.stem.startswith(("compose_", "proxy_", "monitoring_"))}
+    docs = {p.stem for p in FILTER_DIR.glob("*.yml") if p.stem.startswith(PREFIXES)}
     assert docs == set(FILTERS)
 
 
