@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # Service states. READY states end the wait for that service.
 HEALTHY = "healthy"
@@ -52,7 +52,7 @@ def docker_time(value):
         return None
     fraction = (match.group(2) or "0")[:6].ljust(6, "0")
     offset = "+00:00" if match.group(3) == "Z" else match.group(3)
-    return datetime.fromisoformat(f"{match.group(1)}.{fraction}{offset}").astimezone(timezone.utc).timestamp()
+    return datetime.fromisoformat(f"{match.group(1)}.{fraction}{offset}").astimezone(UTC).timestamp()
 
 
 def _has_healthcheck(inspect):
@@ -443,7 +443,8 @@ def time_to_healthy(row):
     if row["one_shot"]:
         values = [c.get("healthy_after") for c in row["containers"] if c["state"] in ("exited", "complete")]
     else:
-        values = [c.get("healthy_after") for c in row["containers"] if c["state"] == "running" and c.get("has_healthcheck")]
+        running = [c for c in row["containers"] if c["state"] == "running"]
+        values = [c.get("healthy_after") for c in running if c.get("has_healthcheck")]
     if not values or None in values:
         return None
     return max(values)

@@ -173,7 +173,8 @@ def test_container_observation_healthcheck_presence(config, expected):
 
 
 def test_container_observation_one_shot_run_time():
-    state = {"Status": "exited", "ExitCode": 0, "StartedAt": "2026-12-02T06:00:00Z", "FinishedAt": "2026-12-02T06:00:03.2Z"}
+    state = {"Status": "exited", "ExitCode": 0, "StartedAt": "2026-12-02T06:00:00Z"}
+    state["FinishedAt"] = "2026-12-02T06:00:03.2Z"
     assert container_observation({"Id": "m", "State": state})["healthy_after"] == 3.2
 
 
