@@ -1,0 +1,101 @@
+# Copyright (c) 2026, assistant.containers contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The deploy role's decisions as filters: thin shells over module_utils/deploy_release.py and swarm_rollout.py.
+
+Each filter is documented in its own file next to this one (deploy_jobs.yml, ...).
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.assistant.containers.plugins.module_utils import deploy_release, swarm_rollout
+
+
+def _guard(function):
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (deploy_release.ReleaseError, swarm_rollout.SwarmPlanError) as exc:
+            raise AnsibleFilterError(f"{function.__name__}: {exc}") from None
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+@_guard
+def deploy_jobs(current_record, parts, jobs, missing=None):
+    """Whether the one-shot jobs must run, and the key they run with: {run, reason, jobs, key}."""
+    key = deploy_release.jobs_key(parts)
+    decision = deploy_release.jobs_decision(current_record, key, jobs, missing or [])
+    decision["key"] = key
+    return decision
+
+
+@_guard
+def deploy_pins(record, ids_now):
+    """The image pins a restore of ``record`` needs and the override file's content: {pins, content}."""
+    pins = deploy_release.image_pins(record.get("images"), record.get("refs"), ids_now)
+    return {"pins": pins, "content": deploy_release.pin_file(pins, record.get("id", ""))}
+
+
+@_guard
+def deploy_option_problems(options):
+    """One sentence per deploy option out of range."""
+    return deploy_release.option_problems(options)
+
+
+@_guard
+def deploy_result(rows, **kwargs):
+    """The deploy role's public result deploy_result."""
+    return deploy_release.deploy_result(rows, **kwargs)
+
+
+@_guard
+def deploy_summary(result):
+    """The summary (or failure message) lines of a deploy_result."""
+    return deploy_release.summary_lines(result)
+
+
+@_guard
+def swarm_plan(spec):
+    """The Swarm deploy's two steps from the parsed stack file."""
+    return swarm_rollout.plan(spec)
+
+
+@_guard
+def swarm_rollout_verdict(state, stack, want):
+    """Which services converged to the release, failed or are pending."""
+    return swarm_rollout.rollout_verdict(state, stack, want)
+
+
+@_guard
+def swarm_job_verdict(state, stack, jobs):
+    """Which jobs completed, failed or are pending."""
+    return swarm_rollout.job_verdict(state, stack, jobs)
+
+
+@_guard
+def swarm_secret_conflicts(values_b64, existing):
+    """Existing Docker secrets whose value differs from the rendered one."""
+    return swarm_rollout.secret_conflicts(values_b64, existing)
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            f.__name__: f
+            for f in (
+                deploy_jobs,
+                deploy_pins,
+                deploy_option_problems,
+                deploy_result,
+                deploy_summary,
+                swarm_plan,
+                swarm_rollout_verdict,
+                swarm_job_verdict,
+                swarm_secret_conflicts,
+            )
+        }
