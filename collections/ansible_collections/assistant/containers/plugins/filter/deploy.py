@@ -35,10 +35,34 @@ def deploy_jobs(current_record, parts, jobs, missing=None):
 
 
 @_guard
-def deploy_pins(record, ids_now):
-    """The image pins a restore of ``record`` needs and the override file's content: {pins, content}."""
-    pins = deploy_release.image_pins(record.get("images"), record.get("refs"), ids_now)
-    return {"pins": pins, "content": deploy_release.pin_file(pins, record.get("id", ""))}
+def deploy_image_ids(refs, images):
+    """Each image reference's local image ID, from docker_image_info's images ('' when absent)."""
+    return deploy_release.image_ids(refs, images)
+
+
+@_guard
+def deploy_pins(record, images, services=None):
+    """The image pins a restore of ``record`` needs (of ``services`` only, when given) and the override file."""
+    refs = record.get("refs") or {}
+    ids_now = deploy_release.image_ids(sorted(set(refs.values())), images)
+    recorded = record.get("images") or {}
+    if services is not None:
+        recorded = {name: image for name, image in recorded.items() if name in services}
+    pins = deploy_release.image_pins(recorded, refs, ids_now)
+    comment = f"Written by a rollback to release {record.get('id', '')}; the next deploy removes it."
+    return {"pins": pins, "content": deploy_release.pin_file(pins, comment)}
+
+
+@_guard
+def deploy_images_file(images, comment):
+    """A Compose override setting each service's image (a Swarm release's digests); '' when empty."""
+    return deploy_release.pin_file(images, comment)
+
+
+@_guard
+def deploy_changed_services(before, after):
+    """Services whose containers differ between two looks at the project."""
+    return deploy_release.changed_services(before, after)
 
 
 @_guard
@@ -89,7 +113,10 @@ class FilterModule:
             f.__name__: f
             for f in (
                 deploy_jobs,
+                deploy_image_ids,
                 deploy_pins,
+                deploy_images_file,
+                deploy_changed_services,
                 deploy_option_problems,
                 deploy_result,
                 deploy_summary,

@@ -135,11 +135,13 @@ def jobs_decision(current, key, jobs, missing=()):
 def release_files(record, files, mode="0640"):
     """The file_set entries that store ``record``: its files under ``<id>/``, release.json, then the pointer.
 
-    ``files``: ``[{'path', 'content'}]`` relative to the release directory. The pointer comes last, so a
-    release is current only once all of it is written.
+    ``files``: ``[{'path', 'content'}]`` relative to the release directory, kept with the mode the compose
+    role gives them (0644: a restore copies them back, and services read their config files as another
+    user). The record and the pointer get ``mode``. The pointer comes last, so a release is current only
+    once all of it is written.
     """
     release_id = record["id"]
-    entries = [{"path": f"{release_id}/{f['path']}", "content": f["content"], "mode": mode} for f in files]
+    entries = [{"path": f"{release_id}/{f['path']}", "content": f["content"], "mode": "0644"} for f in files]
     entries.append(
         {"path": f"{release_id}/{RELEASE_FILE}", "content": json.dumps(record, indent=4) + "\n", "mode": mode}
     )
@@ -249,6 +251,52 @@ def _read_record(root, release_id, problems):
     return record
 
 
+# ---- images and what changed ------------------------------------------------------------------
+
+
+def _normal(ref):
+    """A reference as Docker lists it in RepoTags/RepoDigests: no docker.io/library/ prefix, :latest when untagged."""
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix) :]
+            break
+    name = ref.split("@")[0]
+    if "@" not in ref and ":" not in name.rsplit("/", 1)[-1]:
+        ref += ":latest"
+    return ref
+
+
+def image_ids(refs, images):
+    """Each reference's local image ID ('' when the host does not have it).
+
+    ``images``: community.docker.docker_image_info's ``images`` (inspect results, missing ones left out,
+    in no particular order), matched by RepoTags, RepoDigests or ID.
+    """
+    by_ref = {}
+    for image in images or []:
+        for name in (image.get("RepoTags") or []) + (image.get("RepoDigests") or []):
+            by_ref.setdefault(_normal(name), image.get("Id") or "")
+        if image.get("Id"):
+            by_ref.setdefault(image["Id"], image["Id"])
+    return {ref: by_ref.get(_normal(ref)) or by_ref.get(ref) or "" for ref in refs or []}
+
+
+def changed_services(before, after):
+    """Services whose containers (ID or state) differ between two looks at the project, sorted.
+
+    ``before``/``after``: host_preflight_info's ``containers`` (``{service, id, state}``). A service the deploy
+    created, recreated, started, stopped or removed is in the list; one it left alone is not.
+    """
+    def by_service(rows):
+        grouped = {}
+        for row in rows or []:
+            grouped.setdefault(row["service"], set()).add((row.get("id"), row.get("state")))
+        return grouped
+
+    old, new = by_service(before), by_service(after)
+    return sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
+
+
 # ---- restoring ---------------------------------------------------------------------------------
 
 
@@ -267,11 +315,11 @@ def image_pins(images, refs, ids_now):
     return pins
 
 
-def pin_file(pins, release_id):
-    """The Compose override that pins ``pins`` by image ID ('' when there is nothing to pin)."""
+def pin_file(pins, comment):
+    """A Compose override that sets each service's image (by ID or digest); '' when there is nothing to pin."""
     if not pins:
         return ""
-    lines = [f"# Written by a rollback to release {release_id}; the next deploy removes it.", "services:"]
+    lines = [f"# {comment}", "services:"]
     for service, image_id in sorted(pins.items()):
         lines += [f"  {service}:", f"    image: {json.dumps(image_id)}"]
     return "\n".join(lines) + "\n"
@@ -290,6 +338,18 @@ _MINIMUMS = (
     ("deploy_swarm_job_timeout", 10, " seconds"),
 )
 _STACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def _whole(value):
+    """An option's whole number: an int, or a string of digits (as -e name=30 gives it); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        return int(value)
+    return None
 
 
 def option_problems(options):
@@ -302,10 +362,10 @@ def option_problems(options):
         if name not in options:
             continue
         value = options[name]
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        if _whole(value) is None or _whole(value) < minimum:
             problems.append(f"{name} = {value!r}: expected a whole number of at least {minimum}{unit}.")
-    converge = options.get("deploy_swarm_converge_timeout")
-    if isinstance(converge, int) and 0 < converge < 10:
+    converge = _whole(options.get("deploy_swarm_converge_timeout"))
+    if converge is not None and 0 < converge < 10:
         problems.append(f"deploy_swarm_converge_timeout = {converge}: expected 0 or at least 10 seconds.")
     wanted = options.get("deploy_rollback_to", "previous")
     if not isinstance(wanted, str) or not (wanted == "previous" or RELEASE_ID.fullmatch(wanted)):
@@ -393,15 +453,19 @@ def deploy_result(
     notes=None,
     check_mode=False,
     failure=None,
-    touched=False,
+    touched=None,
     not_converged=None,
+    action="deploy",
 ):
     """The deploy role's public result ``deploy_result`` (documented in the role's README).
 
     ``rows``: the health gate's ``services``. ``failure``: ``{'task', 'message'}`` of the step that failed.
-    ``touched``: whether the failed deploy had changed services before it failed (a rollback then had to
-    bring the previous release back; otherwise only files and pointers were put back and nothing restarted).
+    ``touched``: the services a failed deploy had changed before it failed (only those were brought back;
+    none: only the files and the release pointer were put back, nothing restarted).
+    ``action``: ``deploy``, or ``rollback`` for the rollback entry point.
     """
+    if action not in ("deploy", "rollback"):
+        raise ReleaseError(f"action: expected deploy or rollback, found {action!r}.")
     if status not in STATUSES:
         raise ReleaseError(f"status: expected one of {', '.join(STATUSES)}, found {status!r}.")
     if backend not in BACKENDS:
@@ -419,7 +483,8 @@ def deploy_result(
         "urls": list(urls or []),
         "notes": list(notes or []),
         "failure": failure or None,
-        "touched": bool(touched),
+        "touched": sorted(touched or []),
+        "action": action,
         "not_converged": list(not_converged or []),
     }
 
@@ -452,7 +517,12 @@ def summary_lines(result):
     """The deploy summary (or the failure message) as lines, from ``deploy_result``."""
     what, release = _what(result), result["release"]
     lines = []
-    if result["status"] in ("rolled_back", "failed"):
+    if result.get("action") == "rollback":
+        if result["status"] == "unchanged":
+            lines.append(f"Rollback: {what} runs release {release} (it already did)")
+        else:
+            lines.append(f"Rolled back: {what} runs release {release} (was {result['previous'] or 'none'})")
+    elif result["status"] in ("rolled_back", "failed"):
         failure = result.get("failure") or {}
         lines.append(f'Deploy of {what} failed at "{failure.get("task") or "unknown task"}":')
         if result.get("not_converged"):
@@ -472,7 +542,7 @@ def summary_lines(result):
     else:
         lines.append(f"Deployed {what} release {release} (was {result['previous'] or 'none'})")
     jobs = result["jobs"]
-    if jobs.get("jobs") and result["status"] in ("deployed", "unchanged"):
+    if jobs.get("jobs") and result["status"] in ("deployed", "unchanged") and result.get("action") != "rollback":
         names = ", ".join(jobs["jobs"])
         if jobs["run"]:
             verb = "would run" if result["check_mode"] else "ran"
@@ -497,7 +567,8 @@ def _outcome(result):
             )
         if result["backend"] == "swarm":
             return f"The whole stack was rolled back to release {release}; every service runs it and is healthy:"
-        return f"The changed services were rolled back to release {release}, which is healthy again:"
+        changed = ", ".join(result["touched"])
+        return f"The services the deploy had changed ({changed}) were rolled back to release {release}, healthy again:"
     if failure.get("rollback_task"):
         return (
             f'The rollback to release {release} failed too, at "{failure["rollback_task"]}": '

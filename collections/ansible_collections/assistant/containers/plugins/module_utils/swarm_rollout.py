@@ -99,9 +99,10 @@ def rollout_verdict(state, stack, want):
 
     ``state``: docker_swarm_info's result with ``services`` and the tasks meant to run (desired-state running).
     ``want``: service -> the image it must run (a reference, or a digest-pinned one for a restore).
-    Returns ``{'converged', 'failed', 'pending': [names], 'why': {name: text}, 'not_converged': [lines]}``.
+    Returns ``{'converged', 'failed', 'pending': [names], 'why': {name: text}, 'not_converged': [lines],
+    'images': {name: the image its spec names now (digest-pinned once Swarm resolved it)}}``.
     """
-    verdict = {"converged": [], "failed": [], "pending": [], "why": {}}
+    verdict = {"converged": [], "failed": [], "pending": [], "why": {}, "images": {}}
     tasks = state.get("tasks") or []
     for name in sorted(want):
         wanted = want[name]
@@ -111,6 +112,7 @@ def rollout_verdict(state, stack, want):
             verdict["why"][name] = "the service does not exist yet"
             continue
         image = _get(service, "Spec", "TaskTemplate", "ContainerSpec", "Image", default="")
+        verdict["images"][name] = image
         image_ok = image == wanted or image.split("@")[0] == wanted
         update = _get(service, "UpdateStatus", "State", default="completed") or "completed"
         own = [t for t in tasks if t.get("ServiceID") == service.get("ID")]

@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from ansible_collections.assistant.containers.plugins.module_utils.deploy_release import (
     ReleaseError,
+    changed_services,
     choose_release,
     deploy_result,
     fingerprint,
+    image_ids,
     image_pins,
     jobs_decision,
     jobs_key,
@@ -158,7 +160,8 @@ def test_release_files_and_directories():
     ]
     assert json.loads(entries[2]["content"])["id"] == rid
     assert entries[3]["content"] == rid + "\n"
-    assert {e["mode"] for e in entries} == {"0640"}
+    # The stack's files keep the compose role's mode (a restore copies them back); record and pointer 0640.
+    assert [e["mode"] for e in entries] == ["0644", "0644", "0640", "0640"]
     assert [d["path"] for d in release_directories(files, rid)] == [rid, f"{rid}/env", f"{rid}/env/dev"]
 
 
@@ -282,16 +285,62 @@ def test_image_pins(images, refs, ids_now, expected):
 
 
 def test_pin_file():
-    assert pin_file({}, A) == ""
-    text = pin_file({"worker": "sha256:2", "api": "sha256:1"}, A)
+    assert pin_file({}, "x") == ""
+    text = pin_file({"worker": "sha256:2", "api": "sha256:1"}, "Written by a rollback.")
     assert text.splitlines() == [
-        f"# Written by a rollback to release {A}; the next deploy removes it.",
+        "# Written by a rollback.",
         "services:",
         "  api:",
         '    image: "sha256:1"',
         "  worker:",
         '    image: "sha256:2"',
     ]
+
+
+# ---- images and changes --------------------------------------------------------------------------
+
+IMAGES = [
+    {"Id": "sha256:app", "RepoTags": ["assistant/app-dev:dev"], "RepoDigests": []},
+    {"Id": "sha256:pg", "RepoTags": ["postgres:16", "assistant/postgres:17"], "RepoDigests": ["postgres@sha256:d1"]},
+    {"Id": "sha256:ng", "RepoTags": ["nginx:latest"], "RepoDigests": []},
+    {"Id": "sha256:reg", "RepoTags": ["registry:5000/assistant/app:2.0.0"], "RepoDigests": []},
+]
+
+
+@pytest.mark.parametrize(
+    "ref, expected",
+    [
+        ("assistant/app-dev:dev", "sha256:app"),
+        ("postgres:16", "sha256:pg"),
+        ("docker.io/library/postgres:16", "sha256:pg"),
+        ("postgres@sha256:d1", "sha256:pg"),
+        ("nginx", "sha256:ng"),  # untagged means latest
+        ("registry:5000/assistant/app:2.0.0", "sha256:reg"),  # a registry port is not a tag
+        ("sha256:app", "sha256:app"),
+        ("redis:7", ""),  # not on the host
+    ],
+)
+def test_image_ids(ref, expected):
+    assert image_ids([ref], IMAGES) == {ref: expected}
+
+
+def _c(service, cid, state="running"):
+    return {"service": service, "id": cid, "state": state}
+
+
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        ([_c("api", "1"), _c("db", "2")], [_c("db", "2"), _c("api", "1")], []),  # nothing touched
+        ([_c("api", "1"), _c("db", "2")], [_c("api", "9"), _c("db", "2")], ["api"]),  # recreated
+        ([_c("api", "1"), _c("db", "2", "exited")], [_c("api", "1"), _c("db", "2")], ["db"]),  # started
+        ([_c("api", "1")], [_c("api", "1"), _c("db", "2")], ["db"]),  # created
+        ([_c("api", "1"), _c("db", "2")], [_c("api", "1")], ["db"]),  # removed
+        ([], [], []),
+    ],
+)
+def test_changed_services(before, after, expected):
+    assert changed_services(before, after) == expected
 
 
 # ---- options ---------------------------------------------------------------------------------------
@@ -318,6 +367,9 @@ GOOD = {
         ({"deploy_lock_ttl": 10}, ["deploy_lock_ttl = 10: expected a whole number of at least 60 seconds."]),
         ({"deploy_keep_releases": 0}, ["deploy_keep_releases = 0: expected a whole number of at least 1."]),
         ({"deploy_keep_releases": True}, ["deploy_keep_releases = True: expected a whole number of at least 1."]),
+        ({"deploy_lock_wait": "30"}, []),  # -e deploy_lock_wait=30 gives a string
+        ({"deploy_lock_wait": "forever"}, ["deploy_lock_wait = 'forever': expected a whole number"]),
+        ({"deploy_lock_wait": 1.5}, ["deploy_lock_wait = 1.5: expected a whole number"]),
         ({"deploy_lock_wait": -1}, ["deploy_lock_wait = -1: expected a whole number of at least 0 seconds."]),
         (
             {"deploy_rollback_to": "yesterday"},
@@ -498,16 +550,16 @@ FAILURE = {
     "kwargs, outcome",
     [
         (
-            {"status": "rolled_back", "release": B, "touched": False},
+            {"status": "rolled_back", "release": B, "touched": []},
             f"No service had been changed yet, so nothing was restarted: the files and the release pointer were "
             f"rolled back to release {B}, which keeps serving:",
         ),
         (
-            {"status": "rolled_back", "release": B, "touched": True},
-            f"The changed services were rolled back to release {B}, which is healthy again:",
+            {"status": "rolled_back", "release": B, "touched": ["worker", "api"]},
+            f"The services the deploy had changed (api, worker) were rolled back to release {B}, healthy again:",
         ),
         (
-            {"status": "rolled_back", "release": B, "touched": True, "backend": "swarm"},
+            {"status": "rolled_back", "release": B, "touched": ["api"], "backend": "swarm"},
             f"The whole stack was rolled back to release {B}; every service runs it and is healthy:",
         ),
         (
@@ -544,7 +596,7 @@ def test_failure_summary_names_services_that_did_not_converge():
             status="rolled_back",
             backend="swarm",
             release=B,
-            touched=True,
+            touched=["api"],
             failure={"task": "Wait", "message": "not converged"},
             not_converged=["api: runs r/app:3 instead of r/app:2 (Swarm update status: rollback_completed)"],
         )
@@ -553,3 +605,21 @@ def test_failure_summary_names_services_that_did_not_converge():
         "Services that did not converge to the new release:",
         "  - api: runs r/app:3 instead of r/app:2 (Swarm update status: rollback_completed)",
     ]
+
+
+@pytest.mark.parametrize(
+    "status, previous, expected",
+    [
+        ("rolled_back", C, f"Rolled back: project assistant (dev) runs release {B} (was {C})"),
+        ("unchanged", B, f"Rollback: project assistant (dev) runs release {B} (it already did)"),
+    ],
+)
+def test_summary_of_the_rollback_entry_point(status, previous, expected):
+    lines = summary_lines(_result(status=status, action="rollback", release=B, previous=previous))
+    assert lines[0] == expected
+    assert not any(line.startswith("One-shot jobs") for line in lines)
+
+
+def test_deploy_result_refuses_an_unknown_action():
+    with pytest.raises(ReleaseError, match="action: expected deploy or rollback"):
+        _result(action="restart")

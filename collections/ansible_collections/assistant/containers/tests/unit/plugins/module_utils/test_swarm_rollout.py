@@ -216,7 +216,9 @@ def test_rollout_verdict_matches_services_by_stack_and_tasks_by_service():
         ],
         "tasks": [_task("s1", APP2), _task("s9", APP3), _task("s9", APP3)],
     }
-    assert rollout_verdict(state, STACK, {"api": APP2})["converged"] == ["api"]
+    verdict = rollout_verdict(state, STACK, {"api": APP2, "web": "w"})
+    assert verdict["converged"] == ["api"]
+    assert verdict["images"] == {"api": APP2}  # what each existing service runs, for the release record
     assert rollout_verdict({}, STACK, {})["not_converged"] == []
 
 
