@@ -223,7 +223,7 @@ services:
           its run took; for a task on another Swarm node, from the task's creation to running (Swarm marks a task
           with a health check running once it passed, so this includes pulling the image).
         - V(null) when the service is not ready, has no health check, or its start is no longer in the health log
-          (Docker keeps the last five results: a container healthy long before the wait).
+          (Docker keeps the last five results, so for a container healthy long before the wait it is gone).
       type: float
       sample: 9.5
     waited:
