@@ -60,6 +60,12 @@ def deploy_images_file(images, comment):
 
 
 @_guard
+def deploy_rendered_changes(old, new, services, old_images=None, new_images=None):
+    """Which services a deploy of the new render would recreate over the old one, with why."""
+    return deploy_release.rendered_changes(old, new, services, old_images, new_images)
+
+
+@_guard
 def deploy_changed_services(before, after):
     """Services whose containers differ between two looks at the project."""
     return deploy_release.changed_services(before, after)
@@ -117,6 +123,7 @@ class FilterModule:
                 deploy_pins,
                 deploy_images_file,
                 deploy_changed_services,
+                deploy_rendered_changes,
                 deploy_option_problems,
                 deploy_result,
                 deploy_summary,

@@ -224,6 +224,20 @@ def read_releases(root, wanted="current"):
     }
 
 
+def read_release_files(root, record):
+    """The files a release record lists, ``{path: content}`` (a file that is gone is left out)."""
+    release_id = (record or {}).get("id") or ""
+    contents = {}
+    for path in (record or {}).get("files") or [] if release_id else []:
+        full = os.path.normpath(os.path.join(root, release_id, path))
+        if not full.startswith(os.path.join(root, release_id) + os.sep):
+            raise ReleaseError(f"{release_id}/release.json lists {path!r}, which is outside the release directory.")
+        text = _read_text(full)
+        if text:
+            contents[path] = text
+    return contents
+
+
 def _read_text(path):
     try:
         with open(path, encoding="utf-8") as handle:
@@ -287,6 +301,7 @@ def changed_services(before, after):
     ``before``/``after``: host_preflight_info's ``containers`` (``{service, id, state}``). A service the deploy
     created, recreated, started, stopped or removed is in the list; one it left alone is not.
     """
+
     def by_service(rows):
         grouped = {}
         for row in rows or []:
@@ -295,6 +310,42 @@ def changed_services(before, after):
 
     old, new = by_service(before), by_service(after)
     return sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
+
+
+def _relative(path):
+    path = os.path.normpath(path or "")
+    return path[2:] if path.startswith("./") else path
+
+
+def rendered_changes(old, new, services, old_images=None, new_images=None):
+    """Which services a deploy of ``new`` would recreate over ``old``, with why: ``{service: reason}``.
+
+    ``old``/``new``: ``{'spec': the parsed compose file, 'files': {path: content}}`` (paths relative to the
+    project directory). Compose recreates a service when its definition changes (its env files are part of
+    it) or its image does; a config or secret file is bind-mounted, so a new content alone does not. Check
+    mode needs this: the compose role writes nothing then, so Compose's dry run only sees the files on disk.
+    """
+    old_services = ((old or {}).get("spec") or {}).get("services") or {}
+    new_services = ((new or {}).get("spec") or {}).get("services") or {}
+    old_files = {_relative(p): c for p, c in ((old or {}).get("files") or {}).items()}
+    new_files = {_relative(p): c for p, c in ((new or {}).get("files") or {}).items()}
+    changes = {}
+    for name in services:
+        definition = new_services.get(name)
+        if name not in old_services:
+            changes[name] = "new service"
+        elif old_services[name] != definition:
+            changes[name] = "its definition changed"
+        elif (old_images or {}).get(name) != (new_images or {}).get(name):
+            changes[name] = "its image changed"
+        else:
+            env_files = (definition or {}).get("env_file") or []
+            env_files = [env_files] if isinstance(env_files, str) else env_files
+            paths = [_relative(e if isinstance(e, str) else e.get("path")) for e in env_files]
+            moved = [p for p in paths if old_files.get(p) != new_files.get(p)]
+            if moved:
+                changes[name] = "its env file changed: " + ", ".join(moved)
+    return changes
 
 
 # ---- restoring ---------------------------------------------------------------------------------

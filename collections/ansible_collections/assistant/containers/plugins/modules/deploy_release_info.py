@@ -45,6 +45,12 @@ options:
         V(20261127T063000Z-1a2b3c4d). RV(target) is empty when no such release is recorded.
     type: str
     default: current
+  files:
+    description:
+      - Also return the content of the current release's files in RV(current_files) (the deploy role's check mode
+        compares them with the new render).
+    type: bool
+    default: false
 
 author:
   - Personal Assistant platform team (@assistant-platform)
@@ -98,6 +104,11 @@ target_record:
   description: The record of RV(target), or an empty mapping.
   returned: always
   type: dict
+current_files:
+  description: With O(files=true), the current release's files (paths relative to its directory) and their content.
+  returned: always
+  type: dict
+  sample: {docker-compose.dev.yml: "services: ...", env/dev/app.env: "LOG_LEVEL=DEBUG"}
 problems:
   description: Records that could not be read, each with its path and why.
   returned: always
@@ -107,7 +118,11 @@ problems:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.assistant.containers.plugins.module_utils.deploy_release import read_releases
+from ansible_collections.assistant.containers.plugins.module_utils.deploy_release import (
+    ReleaseError,
+    read_release_files,
+    read_releases,
+)
 
 
 def main():
@@ -115,11 +130,16 @@ def main():
         argument_spec={
             "root": {"type": "path", "required": True},
             "release": {"type": "str", "default": "current"},
+            "files": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     try:
         history = read_releases(module.params["root"], module.params["release"])
+        files = module.params["files"]
+        history["current_files"] = read_release_files(module.params["root"], history["current_record"]) if files else {}
+    except ReleaseError as exc:
+        module.fail_json(msg=f"root: {exc}")
     except OSError as exc:
         module.fail_json(
             msg=f"root: cannot read the release history {module.params['root']}: {exc}. "

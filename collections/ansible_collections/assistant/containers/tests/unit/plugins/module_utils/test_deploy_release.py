@@ -22,10 +22,12 @@ from ansible_collections.assistant.containers.plugins.module_utils.deploy_releas
     option_problems,
     pin_file,
     previous_release,
+    read_release_files,
     read_releases,
     release_directories,
     release_files,
     release_record,
+    rendered_changes,
     services_table,
     settle_record,
     store_plan,
@@ -242,6 +244,19 @@ def test_read_releases(tmp_path):
     assert len(history["problems"]) == 1 and "not JSON" in history["problems"][0]
 
 
+def test_read_release_files(tmp_path):
+    root = tmp_path / "releases"
+    (root / A / "env" / "dev").mkdir(parents=True)
+    (root / A / "docker-compose.dev.yml").write_text("services: {}\n")
+    (root / A / "env" / "dev" / "app.env").write_text("A=1\n")
+    record = {"id": A, "files": ["docker-compose.dev.yml", "env/dev/app.env", "env/dev/gone.env"]}
+    expected = {"docker-compose.dev.yml": "services: {}\n", "env/dev/app.env": "A=1\n"}
+    assert read_release_files(str(root), record) == expected
+    assert read_release_files(str(root), {}) == {}
+    with pytest.raises(ReleaseError, match="outside the release directory"):
+        read_release_files(str(root), {"id": A, "files": ["../../etc/passwd"]})
+
+
 @pytest.mark.parametrize("pointer", [None, "", "garbage\n", A + "\n"])
 def test_read_releases_without_history(tmp_path, pointer):
     root = tmp_path / "releases"
@@ -252,6 +267,50 @@ def test_read_releases_without_history(tmp_path, pointer):
     # A pointer to a release whose directory is gone reads as current without a record.
     assert history["current"] == (A if pointer == A + "\n" else "")
     assert (history["releases"], history["current_record"], history["previous"]) == ([], {}, "")
+
+
+def _render(app_env="LOG_LEVEL=DEBUG\n", api=None, nginx_conf="server {}\n"):
+    spec = {
+        "services": {
+            "api": api or {"image": "app:1", "env_file": ["./env/dev/app.env"]},
+            "worker": {"image": "app:1", "env_file": "env/dev/app.env"},
+            "nginx": {"image": "nginx:1", "configs": [{"source": "nginx_conf"}]},
+            "postgres": {"image": "pg:17", "env_file": [{"path": "./env/dev/postgres.env", "required": True}]},
+        },
+        "configs": {"nginx_conf": {"file": "./env/dev/nginx.conf"}},
+    }
+    files = {"env/dev/app.env": app_env, "env/dev/postgres.env": "POSTGRES_DB=a\n", "env/dev/nginx.conf": nginx_conf}
+    return {"spec": spec, "files": files}
+
+
+SERVICES = ["api", "nginx", "postgres", "worker"]
+IDS = {"api": "sha256:1", "worker": "sha256:1", "nginx": "sha256:2", "postgres": "sha256:3"}
+
+
+@pytest.mark.parametrize(
+    "new, new_images, expected",
+    [
+        (_render(), IDS, {}),
+        (
+            _render(app_env="LOG_LEVEL=WARNING\n"),
+            IDS,
+            {"api": "its env file changed: env/dev/app.env", "worker": "its env file changed: env/dev/app.env"},
+        ),
+        # A config file is bind-mounted: a new content alone does not recreate nginx.
+        (_render(nginx_conf="server { listen 81; }\n"), IDS, {}),
+        (_render(api={"image": "app:2", "env_file": ["./env/dev/app.env"]}), IDS, {"api": "its definition changed"}),
+        (_render(), dict(IDS, postgres="sha256:9"), {"postgres": "its image changed"}),
+    ],
+)
+def test_rendered_changes(new, new_images, expected):
+    assert rendered_changes(_render(), new, SERVICES, IDS, new_images) == expected
+
+
+def test_rendered_changes_of_a_new_service_and_a_first_deploy():
+    new = _render()
+    new["spec"]["services"]["sms"] = {"image": "app:1"}
+    assert rendered_changes(_render(), new, ["sms"]) == {"sms": "new service"}
+    assert rendered_changes({}, _render(), ["api"]) == {"api": "new service"}
 
 
 # ---- restoring -------------------------------------------------------------------------------------
