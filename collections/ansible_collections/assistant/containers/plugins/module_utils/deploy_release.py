@@ -580,7 +580,7 @@ def summary_lines(result):
             lines.append("Services that did not converge to the new release:")
             lines += [f"  - {line}" for line in result["not_converged"]]
         else:
-            lines += [f"  {line}" for line in (failure.get("message") or "").strip().splitlines()]
+            lines += [f"  {line}" for line in _lines(failure.get("message"))]
         lines.append(_outcome(result))
     elif result["check_mode"]:
         if result["status"] == "unchanged":
@@ -606,6 +606,12 @@ def summary_lines(result):
     if result["status"] in ("deployed", "unchanged"):
         lines += [f"URL: {url}" for url in result["urls"]]
     return lines
+
+
+def _lines(message):
+    """A message (text, or a list of texts) as non-empty lines."""
+    parts = message if isinstance(message, list) else [message]
+    return [line for part in parts for line in str(part or "").strip().splitlines() if line.strip()]
 
 
 def _outcome(result):

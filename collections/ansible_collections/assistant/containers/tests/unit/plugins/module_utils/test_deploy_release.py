@@ -682,3 +682,9 @@ def test_summary_of_the_rollback_entry_point(status, previous, expected):
 def test_deploy_result_refuses_an_unknown_action():
     with pytest.raises(ReleaseError, match="action: expected deploy or rollback"):
         _result(action="restart")
+
+
+def test_failure_message_as_a_list_of_texts():
+    failure = {"task": "Check every one-shot job succeeded", "message": ["The job migrate exited 1.\nboom", "", None]}
+    lines = summary_lines(_result(status="failed", release="", failure=failure))
+    assert lines[1:3] == ["  The job migrate exited 1.", "  boom"]
