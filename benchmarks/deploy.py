@@ -101,6 +101,45 @@ def baseline(project_dir: Path) -> float:
     return seconds
 
 
+UP_COST_PLAY = """
+- name: Compose up of a running stack, by the CLI and by community.docker.docker_compose_v2
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: cli
+      ansible.builtin.command:
+        argv: [docker, compose, --ansi, never, --project-directory, "{{ dir }}", --project-name, "{{ project }}",
+               --file, "{{ dir }}/docker-compose.dev.yml", up, --detach, --no-deps, --remove-orphans, --pull, never]
+      loop: "{{ range(rounds | int) | list }}"
+      changed_when: false
+    - name: module
+      community.docker.docker_compose_v2:
+        project_src: "{{ dir }}"
+        project_name: "{{ project }}"
+        files: [docker-compose.dev.yml]
+        dependencies: false
+        remove_orphans: true
+        pull: never
+      loop: "{{ range(rounds | int) | list }}"
+"""
+
+
+def compose_up_cost(project_dir: Path, rounds: int = 5) -> dict[str, float]:
+    """Seconds per no-op `up` of the running stack: the CLI in a command task, and the module."""
+    play = project_dir.parent / "up-cost.yml"
+    play.write_text(UP_COST_PLAY)
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
+    extra = json.dumps({"dir": str(project_dir), "project": PROJECT, "rounds": rounds})
+    result = run([str(PLAYBOOK), "-i", "localhost,", str(play), "-e", extra], env=env)
+    if result.returncode != 0:
+        sys.exit(f"the compose up cost play failed:\n{result.stdout[-3000:]}")
+    recap = result.stdout.split("TASKS RECAP", 1)[-1]
+    seconds = {name: float(secs) for name, secs in re.findall(r"^(cli|module) -+ ([\d.]+)s\s*$", recap, re.M)}
+    return {name: seconds[name] / rounds for name in ("cli", "module")}
+
+
 def yaml_lines(ref: str | None = None) -> int:
     """Lines of YAML in roles/*/tasks/, in the work tree or at a git ref."""
     roles = "collections/ansible_collections/assistant/containers/roles"
@@ -124,6 +163,7 @@ def one_round(root: Path, pipelining: bool) -> dict:
     after = containers(PROJECT)
     recreated = sorted(s for s in before if after.get(s) != before[s])
     unpiped = deploy(vars_file, pipelining=False) if pipelining else None
+    up_cost = compose_up_cost(root / "stack")
     # The baseline needs the host ports the deployed stack holds; the rendered files stay.
     remove_project(PROJECT)
     plain = baseline(root / "stack")
@@ -131,6 +171,7 @@ def one_round(root: Path, pipelining: bool) -> dict:
         "empty": empty,
         "noop": noop,
         "unpiped": unpiped,
+        "up_cost": up_cost,
         "recreated": recreated,
         "services": len(before),
         "plain": plain,
@@ -171,6 +212,10 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
     if all(r["unpiped"] for r in rounds):
         unpiped = med([r["unpiped"]["seconds"] for r in rounds])
         print(f"{'  the same without pipelining (s)':<48} {unpiped:>10.1f}  pipelining saves {unpiped - noop:.1f} s")
+    cli = med([r["up_cost"]["cli"] for r in rounds])
+    module = med([r["up_cost"]["module"] for r in rounds])
+    print(f"{'compose up of the running stack, CLI task (s)':<48} {cli:>10.2f}")
+    print(f"{'  docker_compose_v2 task (s)':<48} {module:>10.2f}  {module - cli:+.2f} s per call")
     now, before = yaml_lines(), yaml_lines(before_ref)
     print(f"{'lines of YAML in roles/*/tasks/, now':<48} {now:>10}")
     print(f"{'  at ' + before_ref + ' (before #18)':<48} {before:>10}  {now - before:+d}")
