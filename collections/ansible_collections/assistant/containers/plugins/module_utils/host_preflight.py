@@ -49,6 +49,18 @@ def running_services(containers):
     )
 
 
+def service_containers(containers):
+    """The project's service containers (not one-offs) as ``{service, id, state}``, sorted: what a deploy compares
+    before and after to know which services it changed."""
+    rows = []
+    for c in containers:
+        labels = c.get("Labels") or {}
+        if labels.get(ONEOFF_LABEL) == "True" or not labels.get(SERVICE_LABEL):
+            continue
+        rows.append({"service": labels[SERVICE_LABEL], "id": c.get("Id") or "", "state": c.get("State") or "unknown"})
+    return sorted(rows, key=lambda r: (r["service"], r["id"]))
+
+
 def port_in_use(host, port, timeout=1.0, connect=socket.create_connection):
     """Whether something accepts connections on host:port (a refused or timed-out connect means free)."""
     try:

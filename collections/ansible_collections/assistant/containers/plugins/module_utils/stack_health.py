@@ -12,6 +12,8 @@ so the loop, its deadlines and its messages are checked without Docker or time.
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 
 # Service states. READY states end the wait for that service.
 HEALTHY = "healthy"
@@ -29,30 +31,87 @@ COMPOSE_ONEOFF_LABEL = "com.docker.compose.oneoff"
 STACK_NAMESPACE_LABEL = "com.docker.stack.namespace"
 # States Docker has already decided on (retries spent, process gone): waiting longer rarely helps.
 TERMINAL_STATES = (UNHEALTHY, EXITED)
+# Docker keeps the last five health check results of a container (container/health.go, maxLogEntries).
+HEALTH_LOG_KEPT = 5
+NO_CHECK = "none"
+
+_DOCKER_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
 
 
 class HealthOptionError(ValueError):
     """An option of the health gate is malformed."""
 
 
+def docker_time(value):
+    """Seconds since the epoch of a Docker API timestamp (RFC 3339, nanoseconds, any offset), or None.
+
+    None for an empty value and for Go's zero time (``0001-01-01T00:00:00Z``: never happened).
+    """
+    match = _DOCKER_TIME.fullmatch(value or "")
+    if not match or match.group(1).startswith("0001-"):
+        return None
+    fraction = (match.group(2) or "0")[:6].ljust(6, "0")
+    offset = "+00:00" if match.group(3) == "Z" else match.group(3)
+    return datetime.fromisoformat(f"{match.group(1)}.{fraction}{offset}").astimezone(UTC).timestamp()
+
+
+def _has_healthcheck(inspect):
+    """Whether the container runs a health check (its own or its image's, not disabled with NONE)."""
+    if (inspect.get("State") or {}).get("Health"):
+        return True
+    test = ((inspect.get("Config") or {}).get("Healthcheck") or {}).get("Test") or []
+    return bool(test) and test[0] != "NONE"
+
+
+def healthy_after(started_at, log):
+    """Seconds from the container's start to its first passing health check, or None when the log cannot tell.
+
+    ``log`` is Docker's health log (oldest first). Only the last HEALTH_LOG_KEPT results are kept, so the
+    first success is the first ever only when the log is not full yet or a failure comes before it in the
+    log (the checks of the start period fail until the service answers). Results from before the last
+    (re)start are left out.
+    """
+    if started_at is None:
+        return None
+    entries = [e for e in log or [] if (docker_time(e.get("Start")) or 0) >= started_at]
+    for index, entry in enumerate(entries):
+        if entry.get("ExitCode") == 0:
+            complete = len(log) < HEALTH_LOG_KEPT or index > 0
+            end = docker_time(entry.get("End")) or docker_time(entry.get("Start"))
+            return round(max(0.0, end - started_at), 2) if complete and end is not None else None
+    return None
+
+
 def container_observation(inspect):
-    """Reduce a container inspect result to what the verdict needs."""
+    """Reduce a container inspect result to what the verdict and the timing need."""
     state = inspect.get("State") or {}
     health = state.get("Health") or {}
     log = health.get("Log") or []
     last = log[-1] if log else {}
+    started_at = docker_time(state.get("StartedAt"))
+    status = state.get("Status") or "unknown"
+    if health:
+        after = healthy_after(started_at, log)
+    elif status == "exited":  # a one-shot job: how long it ran
+        finished_at = docker_time(state.get("FinishedAt"))
+        after = round(finished_at - started_at, 2) if started_at is not None and finished_at is not None else None
+    else:
+        after = None
     return {
         "id": (inspect.get("Id") or "")[:12],
         "name": (inspect.get("Name") or "").lstrip("/"),
         # The image ID the container runs (a deploy records it as the release's image).
         "image": inspect.get("Image") or "",
-        "state": state.get("Status") or "unknown",
-        "health": health.get("Status") or "none",
+        "state": status,
+        "health": health.get("Status") or NO_CHECK,
+        "has_healthcheck": _has_healthcheck(inspect),
         "exit_code": state.get("ExitCode"),
         "error": state.get("Error") or "",
         "restarting": bool(state.get("Restarting")),
         "health_output": (last.get("Output") or "").strip(),
         "health_exit_code": last.get("ExitCode"),
+        "started_at": started_at,
+        "healthy_after": after,
     }
 
 
@@ -68,17 +127,25 @@ def task_observation(task, container=None):
         obs = container_observation(container)
     else:
         state = status.get("State") or "unknown"
+        created, changed = docker_time(task.get("CreatedAt")), docker_time(status.get("Timestamp"))
+        # Swarm marks a task with a health check running once it passed: creation to running is the
+        # nearest measure of its time to healthy that the manager has (it includes pulling the image).
+        after = round(changed - created, 2) if state == "running" and None not in (created, changed) else None
         obs = {
             "id": (container_status.get("ContainerID") or task.get("ID") or "")[:12],
             "name": "task {}".format((task.get("ID") or "")[:12]),
             "image": "",
             "state": state,
-            "health": "healthy" if state == "running" else ("starting" if state == "starting" else "none"),
+            "health": "healthy" if state == "running" else ("starting" if state == "starting" else NO_CHECK),
+            # Unknown from the manager: the task state already says whether the check passed.
+            "has_healthcheck": True,
             "exit_code": container_status.get("ExitCode"),
             "error": status.get("Err") or "",
             "restarting": False,
             "health_output": "",
             "health_exit_code": None,
+            "started_at": created,
+            "healthy_after": after,
         }
     obs["task_state"] = status.get("State")
     obs["task_message"] = status.get("Err") or status.get("Message") or ""
@@ -297,10 +364,10 @@ def wait_for_stack(
                 state = ENDPOINT_FAILING
             row["state"] = state
             if state in READY_STATES:
-                if row["time_to_healthy"] is None:
-                    row["time_to_healthy"] = round(clock() - start, 2)
+                if row["waited"] is None:
+                    row["waited"] = round(clock() - start, 2)
             else:
-                row["time_to_healthy"] = None
+                row["waited"] = None
         now = clock()
         pending = [name for name, row in rows.items() if row["state"] not in READY_STATES]
         if not pending:
@@ -323,7 +390,7 @@ def _new_row(name, desired, one_shot, endpoints):
         "healthy": 0,
         "state": MISSING,
         "one_shot": one_shot,
-        "time_to_healthy": None,
+        "waited": None,
         "timed_out": False,
         "endpoints": [
             {"url": e["url"], "expected_status": e["status"], "status": None, "ok": False, "error": "not checked yet"}
@@ -353,9 +420,43 @@ def _finish(rows, elapsed):
         row = dict(row)
         row.pop("_endpoint_specs")
         row["health"] = _health_summary(row)
+        row["no_healthcheck"] = _without_healthcheck(row)
+        row["time_to_healthy"] = time_to_healthy(row)
         row["elapsed"] = round(elapsed, 2)
         result.append(row)
     return sorted(result, key=lambda r: r["service"])
+
+
+def _without_healthcheck(row):
+    """A long-running service whose running containers have no health check: running counts as healthy."""
+    running = [c for c in row["containers"] if c["state"] == "running"]
+    return not row["one_shot"] and bool(running) and not any(c.get("has_healthcheck") for c in running)
+
+
+def time_to_healthy(row):
+    """Seconds from container start to first passing health check, of the slowest container; None if unknown.
+
+    A one-shot service: how long its run took. A service without a health check: None (nothing to time).
+    """
+    if row["state"] not in READY_STATES:
+        return None
+    if row["one_shot"]:
+        values = [c.get("healthy_after") for c in row["containers"] if c["state"] in ("exited", "complete")]
+    else:
+        running = [c for c in row["containers"] if c["state"] == "running"]
+        values = [c.get("healthy_after") for c in running if c.get("has_healthcheck")]
+    if not values or None in values:
+        return None
+    return max(values)
+
+
+def health_notes(rows):
+    """Lines saying which services were accepted without a health check."""
+    return [
+        f"{row['service']} has no health check: it counts as healthy once it runs."
+        for row in rows
+        if row.get("no_healthcheck")
+    ]
 
 
 def _health_summary(row):
@@ -373,7 +474,7 @@ def format_table(rows):
         endpoints = row["endpoints"]
         passed = sum(1 for e in endpoints if e["ok"])
         ep_text = f"{passed}/{len(endpoints)} ok" if endpoints else "-"
-        tth = "{:.1f}s".format(row["time_to_healthy"]) if row["time_to_healthy"] is not None else "-"
+        tth = _duration(row)
         state = row["state"] + (" (timed out)" if row.get("timed_out") else "")
         lines.append(
             (
@@ -389,6 +490,12 @@ def format_table(rows):
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
+
+
+def _duration(row):
+    if row.get("time_to_healthy") is not None:
+        return "{:.1f}s".format(row["time_to_healthy"])
+    return "no check" if row.get("no_healthcheck") else "-"
 
 
 def failure_message(rows, failed, logs=None, timeout=None):

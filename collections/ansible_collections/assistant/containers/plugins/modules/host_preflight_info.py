@@ -16,7 +16,7 @@ version_added: 0.1.0
 description:
   - Reports the engine's version and data directory, the free space there, the host ports the Compose project's
     running containers publish, which of O(ports) something else already holds, the services with a running
-    container, and the project's one-off (C(docker compose run)) containers.
+    container, the project's service containers, and its one-off (C(docker compose run)) containers.
   - It only reads and connects; the caller decides what is acceptable, so it runs unchanged in check mode.
 
 extends_documentation_fragment:
@@ -108,6 +108,14 @@ running_services:
   type: list
   elements: str
   sample: [api, postgres]
+containers:
+  description:
+    - The project's service containers (one-off containers left out), running or not, as V(service), V(id) and
+      V(state), sorted. A deploy compares them before and after to know which services it changed.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{service: api, id: 0123456789abcdef0123456789abcdef, state: running}]
 one_off:
   description: The project's one-off containers (V(id), V(name), V(state)), running or not.
   returned: always
@@ -124,6 +132,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.host_prefligh
     port_in_use,
     published_ports,
     running_services,
+    service_containers,
 )
 
 
@@ -152,6 +161,7 @@ class HostPreflight:
             "running_services": running_services(listed),
             "busy_ports": busy_ports(self.params["ports"], own, lambda h, p: port_in_use(h, p, timeout)),
             "one_off": one_off(listed),
+            "containers": service_containers(listed),
         }
 
 

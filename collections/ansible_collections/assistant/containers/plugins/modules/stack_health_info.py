@@ -16,10 +16,13 @@ version_added: 0.1.0
 description:
   - Waits until every expected service of a Docker Compose project or a Docker Swarm stack has its desired number of
     containers or tasks running and healthy, and every configured HTTP endpoint answers as expected.
-  - A container with a health check counts once Docker reports it V(healthy); a container without one counts once it
-    runs. One-shot services listed in O(completed_services) count once all their containers exited with code 0.
-  - Returns a per-service table with desired and running counts, health, seconds from the start of the wait until the
-    service was healthy, and endpoint results.
+  - A container with a health check counts once Docker reports it V(healthy). A container without one (an image
+    built C(FROM scratch) such as the official redis_exporter may have none) counts once it runs; the result says so
+    in RV(notes) and in its row (RV(services[].no_healthcheck)). One-shot services listed in O(completed_services)
+    count once all their containers exited with code 0.
+  - Returns a per-service table with desired and running counts, health, each service's time from its container's
+    start to its first passing health check (read from Docker's C(State.StartedAt) and health log, not from the
+    wait), and endpoint results.
   - Fails when a service does not become healthy within its timeout, or at once when Docker reports a container
     V(unhealthy) or a container has exited with a non-zero code (see O(fail_fast)). The message names each failed
     service with its health-check output, exit codes and last log lines. It never waits past O(timeout).
@@ -215,9 +218,23 @@ services:
       type: str
       sample: healthy
     time_to_healthy:
-      description: Seconds from the start of the wait until the service was healthy, or V(null).
+      description:
+        - Seconds from the container's start (C(State.StartedAt)) to its first passing health check (the health log's
+          first result with exit code 0), of the slowest container of the service; for a one-shot service, how long
+          its run took; for a task on another Swarm node, from the task's creation to running (Swarm marks a task
+          with a health check running once it passed, so this includes pulling the image).
+        - V(null) when the service is not ready, has no health check, or its start is no longer in the health log
+          (Docker keeps the last five results, so for a container healthy long before the wait it is gone).
       type: float
-      sample: 7.42
+      sample: 9.5
+    waited:
+      description: Seconds from the start of the wait until the service was ready, or V(null).
+      type: float
+      sample: 0.4
+    no_healthcheck:
+      description: The service's running containers have no health check, so running counts as healthy.
+      type: bool
+      sample: false
     timed_out:
       description: Whether the service's timeout passed before it was healthy.
       type: bool
@@ -234,7 +251,8 @@ services:
     containers:
       description: >-
         The containers or tasks seen last (V(id), V(name), V(image) (the image ID a local container runs),
-        V(state), V(health), V(exit_code), V(error), V(restarting), V(health_output), V(health_exit_code)).
+        V(state), V(health), V(has_healthcheck), V(exit_code), V(error), V(restarting), V(health_output),
+        V(health_exit_code), V(started_at) (seconds since the epoch), V(healthy_after) (seconds)).
       type: list
       elements: dict
     history:
@@ -246,14 +264,23 @@ services:
       type: float
       sample: 9.1
 table:
-  description: The per-service table as lines of text, for a deployment summary.
+  description: The per-service table as lines of text, for a deployment summary, followed by RV(notes).
   returned: always
   type: list
   elements: str
   sample:
-    - SERVICE  STATE      DESIRED  RUNNING  HEALTHY  HEALTH   TIME TO HEALTHY  ENDPOINTS
-    - api      healthy    1        1        1        healthy  7.4s             1/1 ok
-    - migrate  completed  1        0        0        n/a      3.1s             -
+    - SERVICE         STATE      DESIRED  RUNNING  HEALTHY  HEALTH   TIME TO HEALTHY  ENDPOINTS
+    - api             healthy    1        1        1        healthy  9.5s             1/1 ok
+    - migrate         completed  1        0        0        n/a      3.1s             -
+    - redis_exporter  healthy    1        1        1        none     no check         -
+    - "redis_exporter has no health check: it counts as healthy once it runs."
+notes:
+  description: One line per service accepted without a health check.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "redis_exporter has no health check: it counts as healthy once it runs."
 elapsed:
   description: Seconds the whole wait took.
   returned: always
@@ -281,6 +308,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.stack_health 
     container_observation,
     failure_message,
     format_table,
+    health_notes,
     normalize_endpoints,
     swarm_service_entry,
     wait_for_stack,
@@ -421,10 +449,12 @@ class StackHealthGate:
             )
         except HealthOptionError as exc:
             self.fail(to_native(exc))
+        notes = health_notes(rows)
         result = {
             "changed": False,
             "services": rows,
-            "table": format_table(rows),
+            "table": format_table(rows) + notes,
+            "notes": notes,
             "elapsed": rows[0]["elapsed"] if rows else 0.0,
         }
         if not ok:
@@ -473,7 +503,7 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("project", "stack")],
         required_one_of=[("project", "stack")],
-        fail_results={"services": [], "table": []},
+        fail_results={"services": [], "table": [], "notes": []},
     )
 
     run_module(client, StackHealthGate)

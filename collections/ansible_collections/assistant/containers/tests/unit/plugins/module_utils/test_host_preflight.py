@@ -9,12 +9,15 @@ import subprocess
 from types import SimpleNamespace
 
 from ansible_collections.assistant.containers.plugins.module_utils.host_preflight import (
+    ONEOFF_LABEL,
+    SERVICE_LABEL,
     busy_ports,
     free_mb,
     one_off,
     port_in_use,
     published_ports,
     running_services,
+    service_containers,
 )
 
 CONTAINERS = [
@@ -96,3 +99,18 @@ def test_port_in_use_against_a_real_listener():
 
 def test_running_services_leave_out_one_offs_and_stopped_containers():
     assert running_services(CONTAINERS) == ["api"]
+
+
+def test_service_containers_leave_out_one_offs_and_unlabelled():
+    listed = [
+        {"Id": "b", "State": "running", "Labels": {SERVICE_LABEL: "api"}},
+        {"Id": "a", "State": "exited", "Labels": {SERVICE_LABEL: "api"}},
+        {"Id": "c", "State": "running", "Labels": {SERVICE_LABEL: "migrate", ONEOFF_LABEL: "True"}},
+        {"Id": "d", "State": "running", "Labels": {}},
+        {"Id": "e", "Labels": {SERVICE_LABEL: "db"}},
+    ]
+    assert service_containers(listed) == [
+        {"service": "api", "id": "a", "state": "exited"},
+        {"service": "api", "id": "b", "state": "running"},
+        {"service": "db", "id": "e", "state": "unknown"},
+    ]

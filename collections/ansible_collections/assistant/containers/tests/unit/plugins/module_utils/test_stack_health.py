@@ -19,22 +19,28 @@ from ansible_collections.assistant.containers.plugins.module_utils.stack_health 
     check_endpoint,
     compose_service_of,
     container_observation,
+    docker_time,
     failure_message,
     format_table,
+    health_notes,
+    healthy_after,
     normalize_endpoints,
     service_verdict,
     swarm_service_entry,
     task_observation,
+    time_to_healthy,
     wait_for_stack,
 )
 
 
-def _c(state="running", health="none", exit_code=0, name="c", output=""):
+def _c(state="running", health="none", exit_code=0, name="c", output="", after=None):
     return {
         "id": name,
         "name": name,
         "state": state,
         "health": health,
+        "has_healthcheck": health != "none",
+        "healthy_after": after,
         "exit_code": exit_code,
         "error": "",
         "restarting": False,
@@ -86,6 +92,139 @@ def test_container_observation_takes_last_health_log():
 def test_container_observation_without_healthcheck():
     obs = container_observation({"Id": "x", "Name": "/a", "State": {"Status": "exited", "ExitCode": 3}})
     assert (obs["state"], obs["health"], obs["exit_code"], obs["health_output"]) == ("exited", "none", 3, "")
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2026-12-02T06:00:00Z", 1796191200.0),
+        ("2026-12-02T06:00:00.5Z", 1796191200.5),
+        ("2026-12-02T06:00:00.123456789Z", 1796191200.123456),
+        ("2026-12-02T07:00:01.25+01:00", 1796191201.25),  # health log times carry the daemon's zone
+        ("0001-01-01T00:00:00Z", None),  # Go's zero time: never started
+        ("", None),
+        (None, None),
+        ("yesterday", None),
+        ("2026-12-02T06:00:00Z\n", None),
+    ],
+)
+def test_docker_time(value, expected):
+    result = docker_time(value)
+    assert result == (pytest.approx(expected) if expected is not None else None)
+
+
+def _probe(second, exit_code, took=0.5):
+    start = f"2026-12-02T06:00:{second:02d}.000000000Z"
+    end = f"2026-12-02T06:00:{second:02d}.{int(took * 10)}00000000Z"
+    return {"Start": start, "End": end, "ExitCode": exit_code, "Output": ""}
+
+
+STARTED = docker_time("2026-12-02T06:00:00Z")
+
+
+@pytest.mark.parametrize(
+    "log, expected",
+    [
+        # The API answered on the fourth probe, about 9.5 s after its start (the gate saw it later).
+        ([_probe(2, 1), _probe(5, 1), _probe(7, 1), _probe(9, 0)], 9.5),
+        ([_probe(3, 0)], 3.5),  # healthy at the first probe
+        ([_probe(1, 1), _probe(2, 1), _probe(3, 1), _probe(4, 1), _probe(6, 0)], 6.5),  # full log, failure first
+        ([_probe(1, 0), _probe(2, 0), _probe(3, 0), _probe(4, 0), _probe(5, 0)], None),  # full, start scrolled out
+        ([_probe(1, 1), _probe(2, 1)], None),  # not healthy yet
+        ([], None),
+    ],
+)
+def test_healthy_after(log, expected):
+    assert healthy_after(STARTED, log) == expected
+
+
+def test_healthy_after_ignores_probes_from_before_a_restart():
+    log = [_probe(1, 0), _probe(2, 0), _probe(20, 1), _probe(25, 0)]
+    assert healthy_after(docker_time("2026-12-02T06:00:15Z"), log) == 10.5
+    assert healthy_after(None, log) is None
+
+
+def test_container_observation_times_the_start_to_healthy():
+    inspect = {
+        "Id": "abc",
+        "Name": "/p-api-1",
+        "Config": {"Healthcheck": {"Test": ["CMD", "curl", "-f", "http://127.0.0.1/"]}},
+        "State": {
+            "Status": "running",
+            "StartedAt": "2026-12-02T06:00:00.000000000Z",
+            "Health": {"Status": "healthy", "Log": [_probe(2, 1), _probe(4, 0)]},
+        },
+    }
+    obs = container_observation(inspect)
+    assert (obs["has_healthcheck"], obs["healthy_after"], obs["started_at"]) == (True, 4.5, STARTED)
+
+
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        ({}, False),  # an image FROM scratch with no HEALTHCHECK, such as redis_exporter
+        ({"Healthcheck": {"Test": ["NONE"]}}, False),  # disabled in the compose file
+        ({"Healthcheck": {"Test": ["CMD-SHELL", "true"]}}, True),  # defined, no result yet
+    ],
+)
+def test_container_observation_healthcheck_presence(config, expected):
+    obs = container_observation({"Id": "x", "Name": "/e", "Config": config, "State": {"Status": "running"}})
+    assert (obs["has_healthcheck"], obs["health"], obs["healthy_after"]) == (expected, "none", None)
+
+
+def test_container_observation_one_shot_run_time():
+    state = {"Status": "exited", "ExitCode": 0, "StartedAt": "2026-12-02T06:00:00Z"}
+    state["FinishedAt"] = "2026-12-02T06:00:03.2Z"
+    assert container_observation({"Id": "m", "State": state})["healthy_after"] == 3.2
+
+
+def test_task_observation_remote_running_times_creation_to_running():
+    task = {
+        "ID": "t1",
+        "CreatedAt": "2026-12-02T06:00:00Z",
+        "Status": {"State": "running", "Timestamp": "2026-12-02T06:00:12.5Z"},
+    }
+    assert task_observation(task)["healthy_after"] == 12.5
+    task["Status"]["State"] = "starting"
+    assert task_observation(task)["healthy_after"] is None
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ({"state": "healthy", "one_shot": False, "containers": [_c(health="healthy", after=4.0)]}, 4.0),
+        (
+            {
+                "state": "healthy",
+                "one_shot": False,
+                "containers": [_c(health="healthy", after=4.0), _c(health="healthy", after=7.5)],
+            },
+            7.5,  # the slowest replica
+        ),
+        (
+            {
+                "state": "healthy",
+                "one_shot": False,
+                "containers": [_c(health="healthy", after=4.0), _c(health="healthy", after=None)],
+            },
+            None,  # one replica's start is no longer in its health log
+        ),
+        ({"state": "healthy", "one_shot": False, "containers": [_c()]}, None),  # no health check
+        ({"state": "starting", "one_shot": False, "containers": [_c(health="starting", after=None)]}, None),
+        ({"state": "completed", "one_shot": True, "containers": [_c(state="exited", after=2.5)]}, 2.5),
+        # a stopped old container of the service is not timed
+        (
+            {
+                "state": "healthy",
+                "one_shot": False,
+                "containers": [_c(health="healthy", after=3.0), _c(state="exited", exit_code=137)],
+            },
+            3.0,
+        ),
+    ],
+)
+def test_time_to_healthy(row, expected):
+    assert time_to_healthy(row) == expected
 
 
 @pytest.mark.parametrize(
@@ -293,10 +432,10 @@ def test_healthy_stack_reports_time_to_healthy():
     ok, rows, failed = _wait(clock, timeline, {"db": None, "api": 1, "migrate": None}, interval=2, one_shot=["migrate"])
     assert ok is True and failed == []
     by = dict((r["service"], r) for r in rows)
-    assert by["db"]["time_to_healthy"] == 4
-    assert by["api"]["time_to_healthy"] == 8
+    assert by["db"]["waited"] == 4
+    assert by["api"]["waited"] == 8
     assert by["migrate"]["state"] == COMPLETED
-    assert by["migrate"]["time_to_healthy"] == 4
+    assert by["migrate"]["waited"] == 4
     assert [r["service"] for r in rows] == ["api", "db", "migrate"]
     assert clock.sleeps == [2, 2, 2, 2]
 
@@ -399,7 +538,7 @@ def test_endpoint_must_pass_before_service_is_ready():
     )
     assert ok is True
     assert [call[0] for call in calls] == [2, 4, 6]  # endpoints are only asked once the containers are ready
-    assert rows[0]["time_to_healthy"] == 6
+    assert rows[0]["waited"] == 6
     assert rows[0]["endpoints"][0]["ok"] is True
 
 
@@ -455,7 +594,7 @@ def test_service_flapping_back_resets_time_to_healthy():
     ]
     ok, rows, _failed = _wait(clock, timeline, {"a": 1, "b": 1}, interval=2)
     assert ok is True
-    assert [r["time_to_healthy"] for r in rows] == [4, 4]
+    assert [r["waited"] for r in rows] == [4, 4]
 
 
 def test_desired_from_observation_and_replicas():
@@ -487,9 +626,13 @@ def test_wait_rejects_malformed_options(kwargs, message):
 def test_format_table():
     clock = FakeClock()
     endpoints = normalize_endpoints([{"service": "api", "url": "http://x/"}])
-    snapshot = {"api": {"containers": [_c(health="healthy")]}, "migrate": {"containers": [_c(state="exited")]}}
+    snapshot = {
+        "api": {"containers": [_c(health="healthy", after=9.64)]},
+        "exporter": {"containers": [_c()]},
+        "migrate": {"containers": [_c(state="exited", after=3.0)]},
+    }
     _ok, rows, _failed = _wait(
-        clock, [(0, snapshot)], {"api": 1, "migrate": None}, one_shot=["migrate"], endpoints=endpoints
+        clock, [(0, snapshot)], {"api": 1, "exporter": 1, "migrate": None}, one_shot=["migrate"], endpoints=endpoints
     )
     table = format_table(rows)
     assert table[0].split() == [
@@ -504,8 +647,10 @@ def test_format_table():
         "HEALTHY",
         "ENDPOINTS",
     ]
-    assert table[1].split() == ["api", "healthy", "1", "1", "1", "healthy", "0.0s", "1/1", "ok"]
-    assert table[2].split() == ["migrate", "completed", "1", "0", "0", "n/a", "0.0s", "-"]
+    assert table[1].split() == ["api", "healthy", "1", "1", "1", "healthy", "9.6s", "1/1", "ok"]
+    assert table[2].split() == ["exporter", "healthy", "1", "1", "1", "none", "no", "check", "-"]
+    assert table[3].split() == ["migrate", "completed", "1", "0", "0", "n/a", "3.0s", "-"]
+    assert health_notes(rows) == ["exporter has no health check: it counts as healthy once it runs."]
     json.dumps(rows)  # the rows are returned by the module as they are
 
 
