@@ -109,6 +109,7 @@ def parse_meta(text, what="the database"):
         raise BackupError(f"{what} gave a database size that is not a number of bytes: {size!r}")
     return {
         "database": meta.get("database"),
+        "user": meta.get("user"),
         "database_size": size,
         "server_version": meta.get("server_version"),
         "schema_head": head or None,
@@ -192,6 +193,7 @@ def build_record(
         "host": host,
         "release": release or None,
         "database": source["database"],
+        "user": source["user"],
         "server_version": source["server_version"],
         "database_size": source["database_size"],
         "schema_head": source["schema_head"],
@@ -397,7 +399,8 @@ def restore_refusals(
     list_result: the result of `pg_restore --list` ({"rc", "stderr"}).
     scratch: the scratch restore ({"error": str or None, "meta": meta or None}).
     source_counts: the record's row counts; the scratch copy must match them.
-    migrations: parse_migrations() of the release's app image.
+    migrations: what the release's app image printed for `assistant migrations-head` (JSON text or mapping),
+    or that command's result ({"rc", "stdout", "stderr"}).
     """
     refusals = list(problems)
     if refusals:
@@ -421,7 +424,19 @@ def restore_refusals(
             )
         dump_head = meta["schema_head"]
     if migrations is not None:
-        problem = schema_problem(dump_head, parse_migrations(migrations), release)
+        if isinstance(migrations, dict) and "rc" in migrations:
+            if migrations["rc"] != 0:
+                error = (str(migrations.get("stderr") or "").strip().splitlines() or ["no error output"])[-1]
+                refusals.append(
+                    f"the app image of release {release or 'unknown'} could not say which migrations it ships "
+                    f"(`assistant migrations-head` exited {migrations['rc']}: {error})"
+                )
+                return refusals
+            migrations = migrations.get("stdout")
+        try:
+            problem = schema_problem(dump_head, parse_migrations(migrations), release)
+        except BackupError as exc:
+            problem = f"cannot tell which migrations release {release or 'unknown'} ships: {exc}"
         if problem:
             refusals.append(problem)
     return refusals

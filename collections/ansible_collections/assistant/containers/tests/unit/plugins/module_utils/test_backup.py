@@ -373,6 +373,12 @@ GOOD_SCRATCH = {"error": None, "meta": META}
         ),
         ({"scratch": {"meta": {**META, "schema_head": "0009"}}}, "revision 0009"),
         ({"scratch": None, "dump_head": "0009"}, "revision 0009"),
+        ({"migrations": {"rc": 0, "stdout": json.dumps(MIGRATIONS), "stderr": ""}}, None),
+        (
+            {"migrations": {"rc": 127, "stdout": "", "stderr": 'exec: "assistant": executable file not found\n'}},
+            "could not say which migrations it ships (`assistant migrations-head` exited 127: exec:",
+        ),
+        ({"migrations": {"rc": 0, "stdout": "usage: assistant ...", "stderr": ""}}, "cannot tell which migrations"),
     ],
 )
 def test_restore_refusals(kwargs, refusal):
