@@ -10,6 +10,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.assistant.containers.plugins.module_utils.backup import (
     BackupError,
     compare_counts,
+    delta_seconds,
     job_stack,
     job_state,
     locate_compose,
@@ -61,6 +62,10 @@ def backup_meta(text):
     return parse_meta(text, "the database")
 
 
+def backup_seconds(delta):
+    return delta_seconds(delta)
+
+
 def backup_job_stack(spec, job, image):
     return job_stack(spec, job, image)
 
@@ -79,6 +84,7 @@ class FilterModule:
                 backup_refusals,
                 backup_count_problems,
                 backup_meta,
+                backup_seconds,
                 backup_job_stack,
                 backup_job_state,
             )
