@@ -15,7 +15,7 @@ version_added: 0.1.0
 
 description:
   - Reads a backup directory written by the M(assistant.containers.backup_record) module (the
-    C(assistant.containers.backup) role): each backup is C(<id>.dump) (pg_dump custom format) and its record
+    C(assistant.containers.backup) role). Each backup is C(<id>.dump) (pg_dump custom format) and its record
     C(<id>.json). A backup that failed its verification keeps its record with status V(failed) and a dump named
     C(<id>.dump.failed).
   - Returns every backup (oldest first) with its status and problems, the backup O(id) selects, and which files
