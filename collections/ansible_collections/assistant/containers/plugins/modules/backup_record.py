@@ -15,8 +15,9 @@ version_added: 0.1.0
 
 description:
   - Takes a dump just written to C(<path>/<id>.dump) (pg_dump custom format), what the live database said in the
-    dump's snapshot (O(source), with the row counts per table, size and schema head) and what a scratch restore of
-    the dump said (O(verification)), and writes the backup's record C(<path>/<id>.json) with the dump's size and SHA-256.
+    dump's snapshot (O(source), with the row counts per table, size and schema head) and what a scratch restore
+    of the dump said (O(verification)), and writes the backup's record C(<path>/<id>.json) with the dump's size
+    and SHA-256.
   - The backup is good (record status V(ok)) when the scratch restore succeeded, every table has the same number of
     rows in the restored copy as in the source, and the schema heads agree. Otherwise its record says V(failed) with
     the reasons, and the dump is renamed C(<id>.dump.failed), so it is never taken for a good backup.
