@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Run by bash inside the PostgreSQL container (docker exec ... bash -c "$(cat dump.sh)" dump META_FILE META_SQL):
 # one REPEATABLE READ transaction exports its snapshot and answers META_SQL (row counts per table, size, schema
 # head); pg_dump then dumps that same snapshot, so the counts and the dump agree. The dump (custom format) goes to
@@ -15,6 +16,7 @@ fail() {
     exit 1
 }
 coproc PSQL { exec psql -X -q -A -t -v ON_ERROR_STOP=1 --username="${user}" --dbname="${db}" 2>"${errors}"; }
+# shellcheck disable=SC2153 # PSQL_PID is set by coproc
 psql_pid=${PSQL_PID}
 exec {to_psql}>&"${PSQL[1]}" {from_psql}<&"${PSQL[0]}"
 printf '%s\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' 'SELECT pg_export_snapshot();' >&"${to_psql}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Run by bash inside the live PostgreSQL container, the dump (pg_dump custom format) on stdin
 # (docker exec -i ... bash -c "$(cat restore.sh)" restore < DUMP). In ONE transaction: every schema
 # outside the system ones is dropped (objects a newer schema added go too), public is created again
