@@ -151,7 +151,7 @@ def start_to_healthy(image: str) -> tuple[float, float]:
             "-e",
             f"REDIS_HOST={rd}",
             "-e",
-            f"REDIS_PASSWORD={rpw}",
+            f"REDIS_AUTH={rpw}",
             "-e",
             f"APP_SECRET_KEY={secrets.token_hex(16)}",
         ]

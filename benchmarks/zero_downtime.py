@@ -88,12 +88,12 @@ class Load:
         try:
             if n % 2:
                 body = json.dumps({"title": f"zdt {n}", "body": "written during a deploy"}).encode()
-                req = urllib.request.Request(
+                req = urllib.request.Request(  # noqa: S310 (a fixed http URL)
                     f"{BASE}/api/v1/notes", data=body, headers={"Content-Type": "application/json"}, method="POST"
                 )
             else:
-                req = urllib.request.Request(f"{BASE}/api/v1/notes/1")
-            with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310
+                req = urllib.request.Request(f"{BASE}/api/v1/notes/1")  # noqa: S310 (a fixed http URL)
+            with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310 (a fixed http URL)
                 code = r.status
         except urllib.error.HTTPError as e:
             code = e.code

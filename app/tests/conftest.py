@@ -62,7 +62,7 @@ def make_env(pg: PostgresServer, rd: RedisServer, db: str, password: str, **extr
         POSTGRES_PASSWORD=password,
         REDIS_HOST=rd.host,
         REDIS_PORT=str(rd.port),
-        REDIS_PASSWORD=rd.password,
+        REDIS_AUTH=rd.password,
         APP_SECRET_KEY=secrets.token_hex(16),
         TWILIO_AUTH_TOKEN=SMS_TOKEN,
         SMS_NUMBERS=SMS_NUMBERS,

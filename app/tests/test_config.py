@@ -17,7 +17,7 @@ def prod_env(**overrides: str) -> dict[str, str]:
     env = {
         "APP_ENV": "prod",
         "POSTGRES_PASSWORD": REAL,
-        "REDIS_PASSWORD": REAL,
+        "REDIS_AUTH": REAL,
         "APP_SECRET_KEY": REAL,
         "TWILIO_AUTH_TOKEN": REAL,
     }
@@ -34,8 +34,8 @@ def test_secret_read_from_file(tmp_path):
 
 
 def test_secret_file_unreadable_names_the_variable(tmp_path):
-    with pytest.raises(ConfigError, match=r"REDIS_PASSWORD_FILE=.*cannot be read"):
-        config.load({"REDIS_PASSWORD_FILE": str(tmp_path / "absent")})
+    with pytest.raises(ConfigError, match=r"REDIS_AUTH_FILE=.*cannot be read"):
+        config.load({"REDIS_AUTH_FILE": str(tmp_path / "absent")})
 
 
 def test_secret_and_file_both_set_is_refused(tmp_path):

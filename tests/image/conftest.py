@@ -157,6 +157,13 @@ class Stack:
             "POSTGRES_DB=assistant",
             "-e",
             f"POSTGRES_PASSWORD={self.db_password}",
+            # The image has no HEALTHCHECK (the official one has none): the compose role's check, given here.
+            "--health-cmd",
+            "pg_isready -h 127.0.0.1 -p 5432 -U assistant -d assistant",
+            "--health-interval",
+            "1s",
+            "--health-retries",
+            "90",
             pg_image,
         )
         self.containers.append(pg)

@@ -37,7 +37,7 @@ class Deployment:
             **stack.env,
             "APP_ENV": "prod",
             "POSTGRES_PASSWORD": stack.db_password,
-            "REDIS_PASSWORD": stack.redis_password,
+            "REDIS_AUTH": stack.redis_password,
             "APP_SECRET_KEY": secrets.token_hex(16),
             "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
             "SMS_NUMBERS": "+15550001=alice",

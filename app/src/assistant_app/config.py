@@ -148,7 +148,7 @@ class Settings:
             return
         required = {"POSTGRES_PASSWORD": self.postgres_password}
         if service != "migrate":
-            required["REDIS_PASSWORD"] = self.redis_password
+            required["REDIS_AUTH"] = self.redis_password
             required["APP_SECRET_KEY"] = self.secret_key
         if service == "sms":
             required["TWILIO_AUTH_TOKEN"] = self.twilio_auth_token
@@ -184,7 +184,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         postgres_password=read_secret(env, "POSTGRES_PASSWORD"),
         redis_host=env.get("REDIS_HOST", "localhost"),
         redis_port=_int(env, "REDIS_PORT", 6379),
-        redis_password=read_secret(env, "REDIS_PASSWORD") or None,
+        redis_password=read_secret(env, "REDIS_AUTH") or None,
         secret_key=read_secret(env, "APP_SECRET_KEY"),
         twilio_auth_token=read_secret(env, "TWILIO_AUTH_TOKEN"),
         agent_url=env.get("AGENT_URL", "http://localhost:8001").rstrip("/"),
