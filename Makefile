@@ -19,7 +19,7 @@ VAULT_PASSWORD_FILE ?= tests/vault/test-vault-password
 PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY) $(if $(filter %/dev inventories/dev,$(INVENTORY)),,--vault-password-file $(VAULT_PASSWORD_FILE))
 TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
-.PHONY: help venv engine images build registry push deploy rollback status destroy \
+.PHONY: help venv engine images build registry push deploy rollback status destroy backup restore \
 	compose-files reference lock lint sanity unit app-test image-test conformance drift compose-test molecule molecule-swarm \
 	molecule-pristine molecule-pristine-all test bench clean faults security
 
@@ -59,6 +59,12 @@ status: venv  ## Per-service health, versions and releases
 
 destroy: venv  ## Bring the stack down (data volumes are kept)
 	$(PLAY) playbooks/destroy.yml
+
+backup: venv  ## A verified backup of PostgreSQL (restored into a throwaway database, row counts compared)
+	$(PLAY) playbooks/backup.yml
+
+restore: venv  ## Restore the newest good backup (or BACKUP=id) after checking it; refused with the data untouched otherwise
+	$(PLAY) playbooks/restore.yml $(if $(BACKUP),-e backup_restore_id=$(BACKUP))
 
 compose-files: venv  ## Re-render docker/docker-compose.{dev,stage,prod}.yml and docker/env/ from the inventories
 	$(BIN)/ansible-playbook playbooks/compose_files.yml --vault-password-file $(VAULT_PASSWORD_FILE)

@@ -28,7 +28,7 @@ FENCE = re.compile(r"^```([A-Za-z]*)\s*$")
 RUN_MARK = "<!-- run -->"
 BASH = shutil.which("bash") or "/bin/bash"
 CODE_SUFFIXES = (".yml", ".yaml", ".py", ".j2", ".sh", "")
-ROLE_PREFIXES = ("docker_engine", "offline_images", "compose", "image_build", "registry", "deploy", "swarm")
+ROLE_PREFIXES = ("docker_engine", "offline_images", "compose", "image_build", "registry", "deploy", "swarm", "backup")
 # Where names a guide may mention are defined or used (never the guides themselves).
 CODE_DIRS = ("collections", "inventories", "playbooks", "molecule", "scripts", "benchmarks", "tests/compose")
 CODE_FILES = ("Makefile", "deploy.yml", "ansible.cfg")

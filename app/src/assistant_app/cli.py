@@ -1,4 +1,4 @@
-"""The ``assistant`` command: one entry point per service, plus migrate and healthcheck.
+"""The ``assistant`` command: one entry point per service, plus migrations and healthcheck.
 
 Only the standard library is imported at module level so that ``assistant healthcheck``
 (the image's HEALTHCHECK) starts fast.
@@ -7,6 +7,7 @@ Only the standard library is imported at module level so that ``assistant health
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -120,6 +121,28 @@ def _migrate(wait: float) -> int:
     return 0
 
 
+def migrations_head() -> dict:
+    """The migrations this code ships: its head(s) and every known revision (no database needed).
+
+    The backup role asks the release's image for this before a restore: a dump whose schema
+    revision is not among ``revisions`` comes from a newer release and is refused.
+    """
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from .db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    heads = sorted(script.get_heads())
+    return {
+        "head": heads[0] if len(heads) == 1 else None,
+        "heads": heads,
+        "revisions": sorted(rev.revision for rev in script.walk_revisions()),
+    }
+
+
 def _service_of_pid1() -> str | None:
     """Which service this container runs, from PID 1's command line."""
     try:
@@ -153,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "--wait", type=float, default=30.0, help="seconds to wait for PostgreSQL (default 30)"
     )
+    sub.add_parser(
+        "migrations-head",
+        help="print the migrations this code ships as JSON: head, heads, revisions (no database)",
+    )
     check = sub.add_parser("healthcheck", help="probe this container's service; exit 0 or 1")
     check.add_argument(
         "--port",
@@ -169,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "healthcheck":
         return healthcheck(args.port, args.path, args.timeout)
+    if args.command == "migrations-head":
+        print(json.dumps(migrations_head(), sort_keys=True))
+        return 0
     from .config import ConfigError
 
     try:
