@@ -90,6 +90,28 @@ def test_agent_message_is_stored_and_processed(services):
     assert body["reply"] == "Hello carol, I received 2 words."
 
 
+def test_api_forwards_messages_to_the_agent(services):
+    api = services["api"].url
+    accepted = httpx.post(api + "/api/v1/messages", json={"user": "erin", "text": "via the api"})
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["source"] == "api"
+    body = wait_for(
+        lambda: httpx.get(f"{api}/api/v1/messages/{accepted.json()['id']}").json(),
+        lambda b: b["status"] == "done",
+    )
+    assert body["reply"] == "Hello erin, I received 3 words."
+    assert httpx.get(f"{api}/api/v1/messages/999999").status_code == 404
+
+
+def test_api_says_502_when_the_agent_is_down(service_factory):
+    from servers import free_port
+
+    api = service_factory("api", {"AGENT_URL": f"http://127.0.0.1:{free_port()}"})
+    reply = httpx.post(api.url + "/api/v1/messages", json={"user": "x", "text": "y"})
+    assert reply.status_code == 502
+    assert "agent service unavailable" in reply.json()["detail"]
+
+
 def _sms(services, to: str, body: str, token: str = SMS_TOKEN) -> httpx.Response:
     url = services["sms"].url + "/sms/inbound"
     params = [("From", "+15559999"), ("To", to), ("Body", body), ("MessageSid", "SM123")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
-from . import db, ops
+from . import db, ops, telemetry
 from .config import Settings
 from .tasks import PROCESS_MESSAGE, create_celery
 
@@ -28,7 +28,7 @@ def _out(row: db.Message) -> dict:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="Assistant agent", version=settings.version)
+    app = FastAPI(title="Assistant agent", version=settings.version, telemetry=telemetry.FASTAPI)
     ops.install(app, settings, "agent")
     sessions = db.sessions(settings)
     celery = create_celery(settings)
