@@ -165,7 +165,7 @@ def test_make_logs_of_one_service(stack):
     assert any(f"/api/v1/notes/9{int(marker, 16)}" in line for line in lines), result.stdout[-3000:]
     assert not [line for line in result.stdout.splitlines() if line.startswith("worker-1")]
     # The command it ran is printed (stderr), so the user can run it again by hand.
-    assert f"docker compose -p {PROJECT} logs --no-color --tail 200 api" in result.stderr
+    assert f"docker compose --ansi never -p {PROJECT} logs --no-color --tail 200 api" in result.stderr
 
 
 def test_make_logs_of_every_service(stack):

@@ -167,7 +167,7 @@ def plan(action, backend, project, hosts, service="", command=None, follow=False
         if backend == "compose":
             return _single(
                 _compose_host(found, project),
-                ["docker", "compose", "-p", project, "ps", "--all"],
+                ["docker", "compose", "--ansi", "never", "-p", project, "ps", "--all"],
                 f"containers of project {project}",
             )
         return _single(
@@ -206,7 +206,7 @@ def _plan_logs(backend, project, hosts, found, service, follow, tail):
                     service, project, host.get("name"), ", ".join(known) or "none"
                 )
             )
-        argv = ["docker", "compose", "-p", project, "logs", "--no-color"] + options + ([service] if service else [])
+        argv = ["docker", "compose", "--ansi", "never", "-p", project, "logs", "--no-color"] + options + ([service] if service else [])
         return {
             "commands": [_command(host, argv)],
             "parallel": False,
