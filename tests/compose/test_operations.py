@@ -231,6 +231,15 @@ def test_make_exec_keeps_dollars_and_quotes(stack):
     assert result.stdout.splitlines()[-1] == "[dev] a  b"
 
 
+def test_make_exec_the_guides_psql_example(stack):
+    # docs/operations.md's example, as written there: the container's own variables, nested quotes.
+    cmd = 'sh -c "psql -U \\"$POSTGRES_USER\\" -d \\"$POSTGRES_DB\\" -c \\"select count(*) from notes\\""'
+    assert f"CMD='{cmd}'" in (REPO / "docs" / "operations.md").read_text()
+    result = stack.make("exec", SERVICE="postgres", CMD=cmd)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "count" in result.stdout and "(1 row)" in result.stdout
+
+
 def test_make_exec_exit_status_is_the_commands(stack):
     result = stack.make("exec", SERVICE="api", CMD="sh -c 'exit 3'")
     assert result.returncode != 0
