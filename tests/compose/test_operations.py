@@ -6,6 +6,10 @@ own (opstest), with free host ports, the app source mounted from a copy (the tes
 committed tree is never touched) and compose_otel_endpoint pointing at a small OTLP receiver
 the test starts on the stack's back network (app/tests/otlp_receiver.py). The make targets get
 the overrides through ARGS, as a user would pass theirs.
+
+Environment:
+  ASSISTANT_OPS_EXTRA_VARS  a JSON file of more overrides for the stack (e.g. compose_images_manifest_path
+                            of images built under another namespace)
 """
 
 from __future__ import annotations
@@ -131,6 +135,8 @@ def stack(tmp_path_factory):
         compose_otel_endpoint="http://otlp-receiver:4318",
         deploy_health_timeout=300,
     )
+    if os.environ.get("ASSISTANT_OPS_EXTRA_VARS"):
+        overrides.update(json.loads(Path(os.environ["ASSISTANT_OPS_EXTRA_VARS"]).read_text()))
     stack.vars_file.write_text(json.dumps(overrides))
     try:
         deployed = ansible_playbook("-i", "inventories/dev", str(DEPLOY), "-e", f"@{stack.vars_file}", timeout=900)
