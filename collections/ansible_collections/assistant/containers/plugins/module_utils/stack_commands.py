@@ -206,7 +206,11 @@ def _plan_logs(backend, project, hosts, found, service, follow, tail):
                     service, project, host.get("name"), ", ".join(known) or "none"
                 )
             )
-        argv = ["docker", "compose", "--ansi", "never", "-p", project, "logs", "--no-color"] + options + ([service] if service else [])
+        argv = (
+            ["docker", "compose", "--ansi", "never", "-p", project, "logs", "--no-color"]
+            + options
+            + ([service] if service else [])
+        )
         return {
             "commands": [_command(host, argv)],
             "parallel": False,

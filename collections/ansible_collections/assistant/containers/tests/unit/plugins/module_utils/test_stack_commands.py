@@ -205,14 +205,37 @@ def test_exec_says_what_is_missing(hosts, service, message):
 @pytest.mark.parametrize(
     "service, follow, tail, argv",
     [
-        ("", False, "all", ["docker", "compose", "--ansi", "never", "-p", "assistant-dev", "logs", "--no-color", "--tail", "all"]),
+        (
+            "",
+            False,
+            "all",
+            ["docker", "compose", "--ansi", "never", "-p", "assistant-dev", "logs", "--no-color", "--tail", "all"],
+        ),
         (
             "api",
             True,
             "100",
-            ["docker", "compose", "--ansi", "never", "-p", "assistant-dev", "logs", "--no-color", "--follow", "--tail", "100", "api"],
+            [
+                "docker",
+                "compose",
+                "--ansi",
+                "never",
+                "-p",
+                "assistant-dev",
+                "logs",
+                "--no-color",
+                "--follow",
+                "--tail",
+                "100",
+                "api",
+            ],
         ),
-        ("api", False, 5, ["docker", "compose", "--ansi", "never", "-p", "assistant-dev", "logs", "--no-color", "--tail", "5", "api"]),
+        (
+            "api",
+            False,
+            5,
+            ["docker", "compose", "--ansi", "never", "-p", "assistant-dev", "logs", "--no-color", "--tail", "5", "api"],
+        ),
     ],
 )
 def test_logs_compose(service, follow, tail, argv):
@@ -276,7 +299,16 @@ def test_logs_swarm_errors(hosts, service, message):
 
 def test_ps():
     compose = plan("ps", "compose", "assistant-dev", [dict(LOCAL, containers=[compose_container("api")])])
-    assert compose["commands"][0]["argv"] == ["docker", "compose", "--ansi", "never", "-p", "assistant-dev", "ps", "--all"]
+    assert compose["commands"][0]["argv"] == [
+        "docker",
+        "compose",
+        "--ansi",
+        "never",
+        "-p",
+        "assistant-dev",
+        "ps",
+        "--all",
+    ]
     swarm = plan("ps", "swarm", "assistant-prod", swarm_hosts())
     assert swarm["commands"][0]["argv"] == ["docker", "stack", "ps", "--no-trunc", "assistant-prod"]
     assert swarm["commands"][0]["host"] == "prod-1"
@@ -298,7 +330,8 @@ def test_bad_input(kwargs, message):
         "backend": "compose",
         "project": "assistant-dev",
         "hosts": [dict(LOCAL, containers=[compose_container("api")])],
+        "tail": "all",
     }
     args.update(kwargs)
     with pytest.raises(StackCommandError, match=message):
-        plan(args.pop("action"), args.pop("backend"), args.pop("project"), args.pop("hosts"), **args)
+        plan(args["action"], args["backend"], args["project"], args["hosts"], tail=args["tail"])
