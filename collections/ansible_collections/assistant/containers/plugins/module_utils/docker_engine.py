@@ -80,30 +80,30 @@ def needs_restart(dockerd_version, server_version):
 
 def read_engine(run, packages, supervisor=None):
     """Everything about the engine on this host, through run(argv) -> (rc, stdout, stderr)."""
-    rc, out, _ = run(["dpkg-query", "-W", "-f", "${Package}\t${db:Status-Status}\t${Version}\n", *list(packages)])
+    rc, out = run(["dpkg-query", "-W", "-f", "${Package}\t${db:Status-Status}\t${Version}\n", *list(packages)])[:2]
     pkgs = parse_dpkg_query(out if rc in (0, 1) else "", packages)
 
-    rc, out, _err = run(["dockerd", "--version"])
+    rc, out = run(["dockerd", "--version"])[:2]
     dockerd = version_text(out) if rc == 0 else None
 
-    rc, out, _ = run(["docker", "version", "--format", "{{json .}}"])
+    rc, out = run(["docker", "version", "--format", "{{json .}}"])[:2]
     server = parse_docker_version(out) if out else None
 
     plugins = {}
     if server:
-        rc, out, _ = run(["docker", "info", "--format", "{{json .ClientInfo.Plugins}}"])
+        rc, out = run(["docker", "info", "--format", "{{json .ClientInfo.Plugins}}"])[:2]
         plugins = parse_plugins(out) if rc == 0 else {}
 
     supervisor_running = None
     if supervisor:
-        rc, _, _ = run([supervisor, "status"])
+        rc = run([supervisor, "status"])[0]
         supervisor_running = rc == 0
 
     systemd = None
-    rc, out, _ = run(["systemctl", "is-active", "docker"])
+    rc, out = run(["systemctl", "is-active", "docker"])[:2]
     if rc is not None:
         active = out.strip().splitlines()[0] if out.strip() else "unknown"
-        _rc2, out2, _ = run(["systemctl", "is-enabled", "docker"])
+        out2 = run(["systemctl", "is-enabled", "docker"])[1]
         enabled = out2.strip().splitlines()[0] if out2.strip() else "unknown"
         systemd = {"active": active, "enabled": enabled}
 

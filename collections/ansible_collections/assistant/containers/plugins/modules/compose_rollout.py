@@ -24,7 +24,7 @@ description:
     the old container keeps serving.
   - A service with no running container is left to Compose (nothing serves yet); a service that publishes a
     fixed host port cannot run twice and is left to Compose, which recreates it in place. Both are reported.
-  - A cut-over that was interrupted (two containers, one of them current) is finished: the old ones go.
+  - A cut-over that was interrupted (two containers, one of them current) is finished, and the old ones go.
   - Needs the Docker CLI with the Compose plugin on the host. Check mode reports the plan and changes nothing.
 
 extends_documentation_fragment:
@@ -157,7 +157,7 @@ class Rollout:
     def image_ids(self, refs):
         ids = {}
         for ref in sorted(set(refs)):
-            rc, out, _ = self.module.run_command(["docker", "image", "inspect", "--format", "{{.Id}}", ref])
+            rc, out = self.module.run_command(["docker", "image", "inspect", "--format", "{{.Id}}", ref])[:2]
             ids[ref] = out.strip() if rc == 0 else None
         return ids
 

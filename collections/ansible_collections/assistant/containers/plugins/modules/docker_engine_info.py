@@ -19,7 +19,7 @@ description:
   - Reports dpkg's status of O(packages), the installed C(dockerd) version, whether the engine answers (and its
     version), the CLI plugins that load (buildx, compose), the supervisor's and systemd's view of the service, and
     the host's apt sources in both forms Debian keeps them (the installer's one-line C(/etc/apt/sources.list) and
-    deb822 C(*.sources)), with the mirror serving O(release) and the suites apt holds lists for.
+    deb822 C(*.sources)), with the mirror serving O(release) and the suites apt holds lists for (RV(apt)).
 
 extends_documentation_fragment:
   - assistant.containers.attributes
@@ -44,7 +44,7 @@ options:
       - When it does not exist, RV(supervisor_running) is V(false).
     type: path
   release:
-    description: The Debian suite whose mirror RV(apt.mirror) reports (usually the host's own codename).
+    description: The Debian suite whose mirror RV(apt) reports as C(mirror) (usually the host's own codename).
     type: str
   apt_skip_prefix:
     description: Apt sources files whose base name starts with this are left out of RV(apt) (the role's own).
