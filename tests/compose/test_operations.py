@@ -77,6 +77,7 @@ class Stack:
         self.vars_file = root / "overrides.json"
         self.api = f"http://127.0.0.1:{ports['api']}"
         self.ports = ports
+        self.app_image = "assistant/app-dev:dev"
 
     def make_argv(self, target: str, **variables: str) -> list[str]:
         # The test runs inside the toolchain: never let make rebuild it from here (-o).
@@ -137,6 +138,8 @@ def stack(tmp_path_factory):
     )
     if os.environ.get("ASSISTANT_OPS_EXTRA_VARS"):
         overrides.update(json.loads(Path(os.environ["ASSISTANT_OPS_EXTRA_VARS"]).read_text()))
+    # The receiver runs in the stack's app image: it has Python.
+    stack.app_image = overrides.get("compose_images", {}).get("app", "assistant/app-dev:dev")
     stack.vars_file.write_text(json.dumps(overrides))
     try:
         deployed = ansible_playbook("-i", "inventories/dev", str(DEPLOY), "-e", f"@{stack.vars_file}", timeout=900)
@@ -146,7 +149,7 @@ def stack(tmp_path_factory):
             "run", "-d", "--name", RECEIVER, "--network", f"{PROJECT}_back", "--network-alias", "otlp-receiver",
             "--read-only", "--user", "10001:10001", "--cap-drop", "ALL", "--no-healthcheck",
             "--mount", f"type=bind,source={REPO / 'app' / 'tests' / 'otlp_receiver.py'},target=/receiver.py,readonly",
-            "--entrypoint", "python", "assistant/app-dev:dev", "/receiver.py", "--port", "4318",
+            "--entrypoint", "python", stack.app_image, "/receiver.py", "--port", "4318",
         )  # fmt: skip
         assert started.returncode == 0, started.stderr
         yield stack
