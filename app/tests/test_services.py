@@ -63,6 +63,14 @@ def test_notes_round_trip(services):
     assert httpx.post(api + "/api/v1/notes", json={"title": ""}).status_code == 422
 
 
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "99999999999999999999"])
+def test_ids_outside_postgresql_integers_are_422_not_500(services, row_id):
+    api, agent = services["api"].url, services["agent"].url
+    urls = (f"{api}/api/v1/notes/", f"{api}/api/v1/messages/", f"{agent}/api/v1/messages/")
+    for url in urls:
+        assert httpx.get(url + row_id).status_code == 422, url + row_id
+
+
 def test_task_is_processed_by_the_worker(services):
     api = services["api"].url
     queued = httpx.post(api + "/api/v1/tasks", json={"text": "one two three"})

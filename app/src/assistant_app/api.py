@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import httpx
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from . import db, ops, telemetry
 from .config import Settings
 from .tasks import ANALYZE_TEXT, MAX_DELAY, create_celery
+
+RowId = Annotated[int, Path(ge=1, le=db.ROW_ID_MAX)]
 
 
 class NoteIn(BaseModel):
@@ -63,7 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
             return row
 
     @app.get("/api/v1/notes/{note_id}", response_model=NoteOut)
-    def get_note(note_id: int) -> db.Note:
+    def get_note(note_id: RowId) -> db.Note:
         with sessions() as session:
             row = session.get(db.Note, note_id)
             if row is None:
@@ -75,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         return to_agent("POST", "/api/v1/messages", json={**message.model_dump(), "source": "api"})
 
     @app.get("/api/v1/messages/{message_id}")
-    def get_message(message_id: int) -> JSONResponse:
+    def get_message(message_id: RowId) -> JSONResponse:
         return to_agent("GET", f"/api/v1/messages/{message_id}")
 
     @app.post("/api/v1/tasks", status_code=202)
