@@ -90,11 +90,13 @@ compose-files: venv  ## Re-render docker/docker-compose.{dev,stage,prod}.yml and
 reference: venv  ## Re-generate docs/reference/ from the roles' argument specs and the modules' docs
 	$(BIN)/python scripts/gen-reference.py
 
-lint: venv  ## yamllint, ansible-lint (production profile) and ruff
+lint: venv  ## yamllint, ansible-lint (production profile), community.docker task options, ruff and shellcheck
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint
+	$(BIN)/python scripts/check-task-args.py community.docker.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	set -o pipefail; $(BIN)/python scripts/shell-scripts.py | xargs -d '\n' $(BIN)/shellcheck
 
 sanity: venv  ## ansible-test sanity for the collection (no ignore file)
 	@scripts/ansible-test-bootstrap.sh

@@ -59,11 +59,11 @@ def test_good_input_renders(tmp_path):
         ({"compose_env": "qa"}, "compose_env must be one of: dev, stage, prod, got: qa"),
         (
             {"compose_ports": {"nginx": [{"target": 8080, "published": 70000}]}},
-            'compose_ports.nginx[0].published = "70000": not a port; expected an integer from 1 to 65535.',
+            "compose_ports.nginx[0].published = 70000: is out of range; expected a port: an integer from 1 to 65535.",
         ),
         (
             {"compose_replicas": {"api": 0, "agent": 2, "sms": 2, "worker": 2}},
-            'compose_replicas.api = "0": below 1 or not a number; expected an integer of at least 1.',
+            "compose_replicas.api = 0: is out of range; expected an integer from 1 to 100.",
         ),
         (
             {"compose_replicas": {"api": 1, "agent": 2, "sms": 2, "worker": 2}},
@@ -71,11 +71,11 @@ def test_good_input_renders(tmp_path):
         ),
         (
             {"compose_resources": {"api": {"memory": "lots"}}},
-            'compose_resources.api.memory = "lots": not a memory size; expected a whole number with an optional unit',
+            'compose_resources.api.memory = "lots": is not a size; expected a whole number with an optional unit',
         ),
         (
             {"compose_secrets": {**GOOD_PROD["compose_secrets"], "twilio_auth_token": ""}},
-            'environment "prod" has no value for compose_secrets.twilio_auth_token. Expected a non-empty string',
+            "compose_secrets.twilio_auth_token has no value (it is empty). Expected a non-empty string",
         ),
         (
             {"compose_secrets": {**GOOD_PROD["compose_secrets"], "postgres_password": "changeme"}},
@@ -88,6 +88,14 @@ def test_good_input_renders(tmp_path):
         (
             {"compose_ports": PUBLISHED_POSTGRES},
             "prod: docker-compose.prod.yml publishes service 'postgres' (ports, variable compose_ports.postgres)",
+        ),
+        (
+            {"compose_project_name": "Assistant Prod"},
+            'compose_project_name = "Assistant Prod": is not of the accepted form; expected a Compose project name',
+        ),
+        (
+            {"compose_ports": {"nginx": [{"target": 8080, "published": 80, "host_ip": "127.0.0.1 "}]}},
+            'compose_ports.nginx[0].host_ip = "127.0.0.1 ": has spaces around it; expected an IPv4 or IPv6 address',
         ),
         ({"compose_log_level": "DEBUG"}, "prod: env/prod/app.env sets LOG_LEVEL, which enables debug logging"),
         ({"compose_dev_reload": True}, "prod: env/prod/app.env sets DEV_RELOAD, which enables hot reload"),
@@ -106,6 +114,8 @@ def test_good_input_renders(tmp_path):
         "placeholder-secret",
         "dev-default-secret",
         "published-postgres",
+        "project-name-capitals",
+        "host-ip-space",
         "debug",
         "reload",
         "secret-in-env-file",

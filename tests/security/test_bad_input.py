@@ -155,6 +155,251 @@ CASES = [
         "compose_secrets.postgres_password",
         "placeholder",
     ),
+    # compose: values that land in env, config and compose files (#17: refused before any change)
+    (
+        "compose-postgres-db-trailing-newline",
+        DEPLOY,
+        {"compose_postgres_db": "assistant\n"},
+        "compose_postgres_db",
+        "a PostgreSQL name",
+    ),
+    (
+        "compose-postgres-user-capitals-space",
+        DEPLOY,
+        {"compose_postgres_user": "Assistant User"},
+        "compose_postgres_user",
+        "lowercase letters, digits and _",
+    ),
+    (
+        "compose-sms-url-trailing-newline",
+        DEPLOY,
+        {"compose_sms_public_url": "http://127.0.0.1:28580\n"},
+        "compose_sms_public_url",
+        "contains a line feed",
+    ),
+    (
+        "compose-sms-number-line-break-injects-setting",
+        DEPLOY,
+        {"compose_sms_numbers": {"+15550001": "alice\nDEV_RELOAD=1"}},
+        "compose_sms_numbers.+15550001",
+        "letters, digits and . _ @ -",
+    ),
+    (
+        "compose-sms-number-not-e164",
+        DEPLOY,
+        {"compose_sms_numbers": {"5550001": "alice"}},
+        "compose_sms_numbers key",
+        "E.164",
+    ),
+    (
+        "compose-host-ip-not-an-address",
+        DEPLOY,
+        {
+            "compose_ports": {
+                "nginx": [{"target": 8080, "published": 28580, "host_ip": "127.0.0.1"}],
+                "api": [{"target": 8000, "published": 28500, "host_ip": "localhost"}],
+                "sms": [{"target": 8003, "published": 28503, "host_ip": "127.0.0.1"}],
+            }
+        },
+        "compose_ports.api[0].host_ip",
+        "IPv4 or IPv6 address",
+    ),
+    (
+        "compose-host-ip-key-misspelt",
+        DEPLOY,
+        {
+            "compose_ports": {
+                "nginx": [{"target": 8080, "published": 28580, "host_ip": "127.0.0.1"}],
+                "api": [{"target": 8000, "published": 28500, "hostip": "127.0.0.1"}],
+                "sms": [{"target": 8003, "published": 28503, "host_ip": "127.0.0.1"}],
+            }
+        },
+        "compose_ports.api[0].hostip",
+        "would publish on every interface",
+    ),
+    (
+        "compose-healthcheck-interval-in-words",
+        DEPLOY,
+        {
+            "compose_healthcheck": {
+                "interval": "ten seconds",
+                "timeout": "10s",
+                "retries": 3,
+                "start_period": "60s",
+                "start_interval": "1s",
+            }
+        },
+        "compose_healthcheck.interval",
+        "a Compose duration",
+    ),
+    (
+        "compose-log-size-in-words",
+        DEPLOY,
+        {"compose_log_max_size": "10 megabytes"},
+        "compose_log_max_size",
+        "unit b, k, m or g",
+    ),
+    (
+        "compose-image-trailing-newline",
+        DEPLOY,
+        {
+            "compose_images": {
+                "app": "assistant/app-dev:dev\n",
+                "postgres": "assistant/postgres:17",
+                "redis": "assistant/redis:8",
+                "nginx": "assistant/nginx:1.26",
+            }
+        },
+        "compose_images.app",
+        "nothing around it",
+    ),
+    (
+        "compose-replicas-too-many",
+        DEPLOY,
+        {"compose_replicas": {"worker": 1000}},
+        "compose_replicas.worker",
+        "1 to 100",
+    ),
+    (
+        "compose-worker-concurrency-zero",
+        DEPLOY,
+        {"compose_worker_concurrency": 0},
+        "compose_worker_concurrency",
+        "1 to 64",
+    ),
+    (
+        "compose-reservation-above-limit",
+        DEPLOY,
+        {"compose_resources": {"api": {"memory": "128m", "reserve_memory": "256m"}}},
+        "compose_resources.api.reserve_memory",
+        "no larger than",
+    ),
+    (
+        "compose-seed-title-block-scalar",
+        DEPLOY,
+        {"compose_seed_notes": [{"title": "Welcome\n", "body": "Seeded."}]},
+        "compose_seed_notes[0].title",
+        "a single line",
+    ),
+    (
+        "compose-otel-endpoint-no-scheme",
+        DEPLOY,
+        {"compose_otel_endpoint": "jaeger:4318"},
+        "compose_otel_endpoint",
+        "http://",
+    ),
+    ("compose-update-delay-in-words", DEPLOY, {"compose_update_delay": "10 seconds"}, "compose_update_delay", "1m30s"),
+    (
+        "stage-secret-trailing-newline",
+        DEPLOY,
+        {**STAGE, "compose_secrets": {**GOOD_SECRETS, "postgres_password": GOOD_SECRETS["postgres_password"] + "\n"}},
+        "compose_secrets.postgres_password",
+        "without control characters",
+    ),
+    (
+        "compose-app-source-missing",
+        DEPLOY,
+        {"compose_app_source_dir": "/nonexistent/app/src"},
+        "compose_app_source_dir",
+        "the app's source directory",
+    ),
+    # proxy (nginx.conf)
+    (
+        "proxy-location-trailing-newline",
+        DEPLOY,
+        {
+            "proxy_routes": [
+                {
+                    "name": "sms",
+                    "location": "/sms/\n",
+                    "upstream": "sms:8003",
+                    "rate": 20,
+                    "burst": 40,
+                    "max_body_size": "64k",
+                },
+                {
+                    "name": "api",
+                    "location": "/",
+                    "upstream": "api:8000",
+                    "rate": 50,
+                    "burst": 100,
+                    "max_body_size": "1m",
+                },
+            ]
+        },
+        "proxy_routes[0].location",
+        "a path prefix starting with /",
+    ),
+    (
+        "proxy-upstream-port-out-of-range",
+        DEPLOY,
+        {
+            "proxy_routes": [
+                {
+                    "name": "sms",
+                    "location": "/sms/",
+                    "upstream": "sms:80030",
+                    "rate": 20,
+                    "burst": 40,
+                    "max_body_size": "64k",
+                },
+                {
+                    "name": "api",
+                    "location": "/",
+                    "upstream": "api:8000",
+                    "rate": 50,
+                    "burst": 100,
+                    "max_body_size": "1m",
+                },
+            ]
+        },
+        "proxy_routes[0].upstream",
+        "1 to 65535",
+    ),
+    (
+        "proxy-server-name-directive",
+        DEPLOY,
+        {"proxy_server_name": "example.com; return 200"},
+        "proxy_server_name",
+        "host names",
+    ),
+    ("proxy-connect-timeout-too-long", DEPLOY, {"proxy_connect_timeout": 300}, "proxy_connect_timeout", "1 to 75"),
+    (
+        "proxy-extra-config-windows-line-ends",
+        DEPLOY,
+        {"proxy_extra_server_config": "add_header X-Test 1;\r\n"},
+        "proxy_extra_server_config",
+        "no carriage return",
+    ),
+    (
+        "proxy-header-value-line-break",
+        DEPLOY,
+        {"proxy_security_headers": {"X-Frame-Options": "DENY\nX-Injected: 1"}},
+        "proxy_security_headers.X-Frame-Options",
+        "without control characters",
+    ),
+    # monitoring (Prometheus rules and configuration)
+    (
+        "monitoring-duration-in-words",
+        DEPLOY,
+        {"monitoring_alert_down_for": "one minute"},
+        "monitoring_alert_down_for",
+        "a Prometheus duration",
+    ),
+    (
+        "monitoring-queue-key-promql",
+        DEPLOY,
+        {"monitoring_queue_key": 'celery"} or vector(1)'},
+        "monitoring_queue_key",
+        "a Redis key",
+    ),
+    (
+        "monitoring-scrape-interval-zero",
+        DEPLOY,
+        {"monitoring_scrape_interval": "0s"},
+        "monitoring_scrape_interval",
+        "above 0",
+    ),
     # deploy
     ("deploy-lock-ttl-too-short", DEPLOY, {"deploy_lock_ttl": 10}, "deploy_lock_ttl", "at least 60"),
     ("deploy-keep-releases-zero", DEPLOY, {"deploy_keep_releases": 0}, "deploy_keep_releases", "at least 1"),
@@ -254,7 +499,7 @@ def guard(stack, tmp_path_factory):
 
 
 def test_enough_distinct_cases():
-    assert len({c[0] for c in CASES}) == len(CASES) >= 20
+    assert len({c[0] for c in CASES}) == len(CASES) >= 60
     assert len({json.dumps(c[2], sort_keys=True) for c in CASES}) == len(CASES)
 
 

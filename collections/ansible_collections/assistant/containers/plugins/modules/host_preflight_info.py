@@ -20,11 +20,10 @@ description:
   - It only reads and connects; the caller decides what is acceptable, so it runs unchanged in check mode.
 
 extends_documentation_fragment:
-  - community.docker.docker.api_documentation
-  - community.docker.attributes
-  - community.docker.attributes.actiongroup_docker
-  - community.docker.attributes.info_module
-  - community.docker.attributes.idempotent_not_modify_state
+  - assistant.containers.docker
+  - assistant.containers.attributes
+  - assistant.containers.attributes.actiongroup_docker
+  - assistant.containers.attributes.info_module
 
 options:
   project:
@@ -117,9 +116,7 @@ one_off:
   sample: [{id: 0123456789ab, name: assistant-dev-migrate-run-1a2b3c, state: running}]
 """
 
-import json
-
-from ansible_collections.assistant.containers.plugins.module_utils.docker_module import run_module
+from ansible_collections.assistant.containers.plugins.module_utils.docker_client import AnsibleDockerClient, run_module
 from ansible_collections.assistant.containers.plugins.module_utils.host_preflight import (
     busy_ports,
     free_mb,
@@ -128,7 +125,6 @@ from ansible_collections.assistant.containers.plugins.module_utils.host_prefligh
     published_ports,
     running_services,
 )
-from ansible_collections.community.docker.plugins.module_utils.common_api import AnsibleDockerClient
 
 
 class HostPreflight:
@@ -137,16 +133,11 @@ class HostPreflight:
         self.params = client.module.params
 
     def run(self):
-        info = self.client.get_json("/info")
-        version = self.client.get_json("/version")
+        api = self.client.api
+        info = api.info()
+        version = api.version()
         root = info.get("DockerRootDir") or "/var/lib/docker"
-        listed = self.client.get_json(
-            "/containers/json",
-            params={
-                "all": "true",
-                "filters": json.dumps({"label": [f"com.docker.compose.project={self.params['project']}"]}),
-            },
-        )
+        listed = api.containers(all=True, filters={"label": [f"com.docker.compose.project={self.params['project']}"]})
         own = published_ports([c for c in listed if c.get("State") == "running"])
         timeout = self.params["connect_timeout"]
         return {

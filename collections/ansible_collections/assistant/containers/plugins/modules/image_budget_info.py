@@ -23,11 +23,10 @@ description:
     file system through the export endpoint and removes the container again. Nothing of it remains afterwards.
 
 extends_documentation_fragment:
-  - community.docker.docker.api_documentation
-  - community.docker.attributes
-  - community.docker.attributes.actiongroup_docker
-  - community.docker.attributes.info_module
-  - community.docker.attributes.idempotent_not_modify_state
+  - assistant.containers.docker
+  - assistant.containers.attributes
+  - assistant.containers.attributes.actiongroup_docker
+  - assistant.containers.attributes.info_module
 
 options:
   name:
@@ -251,7 +250,12 @@ import io
 import tarfile
 
 from ansible.module_utils.common.text.converters import to_native, to_text
-from ansible_collections.assistant.containers.plugins.module_utils.docker_module import run_module
+from ansible_collections.assistant.containers.plugins.module_utils.docker_client import (
+    AnsibleDockerClient,
+    DockerException,
+    NotFound,
+    run_module,
+)
 from ansible_collections.assistant.containers.plugins.module_utils.image_budget import (
     DEFAULT_FORBIDDEN,
     BudgetError,
@@ -265,10 +269,6 @@ from ansible_collections.assistant.containers.plugins.module_utils.image_budget 
     violations_message,
 )
 from ansible_collections.assistant.containers.plugins.module_utils.sizes import SizeError, parse_size
-from ansible_collections.community.docker.plugins.module_utils._api.errors import DockerException, NotFound
-from ansible_collections.community.docker.plugins.module_utils.common_api import (
-    AnsibleDockerClient,
-)
 
 _SCAN_LABEL = "assistant.containers.image_budget_info"
 _CHUNK = 1024 * 1024
@@ -322,7 +322,7 @@ class ImageBudgetChecker:
 
     def _inspect(self, reference, option):
         try:
-            return self.client.get_json("/images/{0}/json", reference)
+            return self.client.api.inspect_image(reference)
         except NotFound:
             self.fail(
                 f"{option}: expected a local image {reference!r}, found no such image on the Docker host. "
@@ -331,24 +331,21 @@ class ImageBudgetChecker:
 
     def _scan(self, image_id):
         """Return (paths, /etc/passwd text or None) of the image's file system."""
-        container = self.client.post_json_to_json(
-            "/containers/create",
-            data={
-                "Image": image_id,
-                # Never started; an entrypoint is only set because images without CMD cannot be created.
-                "Entrypoint": ["image-budget-scan"],
-                "Cmd": [],
-                "NetworkDisabled": True,
-                "Labels": {_SCAN_LABEL: "scan"},
-            },
+        api = self.client.api
+        container = api.create_container(
+            image_id,
+            # Never started; an entrypoint is only set because images without CMD cannot be created.
+            entrypoint=["image-budget-scan"],
+            command=[],
+            network_disabled=True,
+            labels={_SCAN_LABEL: "scan"},
         )
         container_id = container["Id"]
         try:
-            response = self.client._get(self.client._url("/containers/{0}/export", container_id), stream=True)
-            self.client._raise_for_status(response)
+            chunks = api.export(container_id, chunk_size=_CHUNK)
             paths = []
             passwd = None
-            with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(response.iter_content(_CHUNK))), mode="r|") as tar:
+            with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(chunks)), mode="r|") as tar:
                 for member in tar:
                     path = normalize_archive_path(member.name)
                     paths.append(path)
@@ -357,7 +354,7 @@ class ImageBudgetChecker:
             return paths, passwd
         finally:
             try:
-                self.client.delete_call("/containers/{0}", container_id, params={"force": "true", "v": "true"})
+                api.remove_container(container_id, v=True, force=True)
             except DockerException as exc:
                 self.client.module.warn(
                     f"Could not remove the scan container {container_id}: {to_native(exc)}. "

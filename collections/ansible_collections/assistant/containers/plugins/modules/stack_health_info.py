@@ -26,11 +26,10 @@ description:
   - It only reads state, so it runs unchanged in check mode.
 
 extends_documentation_fragment:
-  - community.docker.docker.api_documentation
-  - community.docker.attributes
-  - community.docker.attributes.actiongroup_docker
-  - community.docker.attributes.info_module
-  - community.docker.attributes.idempotent_not_modify_state
+  - assistant.containers.docker
+  - assistant.containers.attributes
+  - assistant.containers.attributes.actiongroup_docker
+  - assistant.containers.attributes.info_module
 
 options:
   project:
@@ -72,6 +71,8 @@ options:
   timeout:
     description:
       - Seconds the whole wait may take. The module never waits longer.
+      - It takes the place of the Docker connection option of the same name, so it is also the longest a single
+        Docker API request may take (whole seconds; E(DOCKER_TIMEOUT) does not apply).
     type: float
     default: 300
   service_timeouts:
@@ -260,13 +261,18 @@ elapsed:
   sample: 9.1
 """
 
-import json
 import time
 from urllib.error import HTTPError
 
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import open_url
-from ansible_collections.assistant.containers.plugins.module_utils.docker_module import run_module
+from ansible_collections.assistant.containers.plugins.module_utils.docker_client import (
+    AnsibleDockerClient,
+    DockerException,
+    NotFound,
+    run_module,
+    version_lt,
+)
 from ansible_collections.assistant.containers.plugins.module_utils.stack_health import (
     COMPOSE_PROJECT_LABEL,
     STACK_NAMESPACE_LABEL,
@@ -278,10 +284,6 @@ from ansible_collections.assistant.containers.plugins.module_utils.stack_health 
     normalize_endpoints,
     swarm_service_entry,
     wait_for_stack,
-)
-from ansible_collections.community.docker.plugins.module_utils._api.errors import DockerException, NotFound
-from ansible_collections.community.docker.plugins.module_utils.common_api import (
-    AnsibleDockerClient,
 )
 
 _MAX_BODY = 1024 * 1024
@@ -310,7 +312,7 @@ class StackObserver:
         self.client = client
         self.project = project
         self.stack = stack
-        # container name or short id -> (full id, tty), for fetching logs of failed services
+        # container name or short id -> full id, for fetching logs of failed services
         self.containers = {}
 
     def __call__(self):
@@ -318,19 +320,16 @@ class StackObserver:
 
     def _inspect(self, container_id):
         try:
-            inspect = self.client.get_json("/containers/{0}/json", container_id)
+            inspect = self.client.api.inspect_container(container_id)
         except NotFound:
             return None  # removed since it was listed, or a Swarm task on another node
         name = (inspect.get("Name") or "").lstrip("/") or inspect["Id"][:12]
-        self.containers[name] = (inspect["Id"], bool((inspect.get("Config") or {}).get("Tty")))
+        self.containers[name] = inspect["Id"]
         return inspect
 
     def _observe_compose(self):
         snapshot = {}
-        listed = self.client.get_json(
-            "/containers/json",
-            params={"all": "true", "filters": json.dumps({"label": [f"{COMPOSE_PROJECT_LABEL}={self.project}"]})},
-        )
+        listed = self.client.api.containers(all=True, filters={"label": [f"{COMPOSE_PROJECT_LABEL}={self.project}"]})
         for item in listed:
             service = compose_service_of(item.get("Labels"), self.project)
             inspect = self._inspect(item["Id"]) if service else None
@@ -341,27 +340,25 @@ class StackObserver:
 
     def _observe_stack(self):
         snapshot = {}
-        services = self.client.get_json(
-            "/services",
-            params={"status": "true", "filters": json.dumps({"label": [f"{STACK_NAMESPACE_LABEL}={self.stack}"]})},
+        # The running and desired task counts (ServiceStatus) come with API 1.41; older engines send none.
+        status = None if version_lt(self.client.api_version, "1.41") else True
+        services = self.client.api.services(
+            filters={"label": [f"{STACK_NAMESPACE_LABEL}={self.stack}"]},
+            status=status,
         )
         for service in services:
-            tasks = self.client.get_json("/tasks", params={"filters": json.dumps({"service": [service["ID"]]})})
+            tasks = self.client.api.tasks(filters={"service": [service["ID"]]})
             name, entry = swarm_service_entry(self.stack, service, tasks, self._inspect)
             snapshot[name] = entry
         return snapshot
 
     def last_log_lines(self, name_or_id, lines):
         """The container's last log lines, or a note saying why there are none."""
-        container_id, tty = self.containers.get(name_or_id, (None, False))
+        container_id = self.containers.get(name_or_id)
         if container_id is None:
             return ["(no logs: the container is not on this Docker host)"]
         try:
-            response = self.client._get(
-                self.client._url("/containers/{0}/logs", container_id),
-                params={"stdout": 1, "stderr": 1, "timestamps": 0, "follow": 0, "tail": lines},
-            )
-            output = self.client._get_result_tty(False, response, tty)
+            output = self.client.api.logs(container_id, stdout=True, stderr=True, timestamps=False, tail=lines)
         except DockerException as exc:
             return [f"(no logs: {to_native(exc)})"]
         text = to_text(output, errors="surrogate_or_replace").rstrip("\n")
