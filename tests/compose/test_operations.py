@@ -212,13 +212,19 @@ def test_make_logs_follows(stack):
     reader = threading.Thread(target=lambda: seen.extend(plain(line) for line in proc.stdout), daemon=True)
     reader.start()
     try:
-        # Once docker compose logs --follow runs, a new request must show up in it.
-        started = wait_for(lambda: any("--follow" in line for line in seen), bool, timeout=120)
+        # Once make runs docker compose logs --follow (its "+ docker compose ..." line), requests made
+        # after that must show up in it. The command attaches a moment after it starts: ask until
+        # one of the requests made since shows up.
+        started = wait_for(lambda: any(line.startswith("+ docker compose") for line in seen), bool, timeout=120)
         assert started, "".join(seen)[-3000:]
-        time.sleep(2)
-        path = f"/api/v1/notes/{10**9 + secrets.randbelow(10**9)}"
-        assert http("GET", stack.api + path)[0] == 404
-        found = wait_for(lambda: any(path in line for line in list(seen)), bool, timeout=60)
+        paths: list[str] = []
+
+        def request_and_look() -> bool:
+            paths.append(f"/api/v1/notes/{10**9 + secrets.randbelow(10**9)}")
+            assert http("GET", stack.api + paths[-1])[0] == 404
+            return bool(wait_for(lambda: any(p in line for line in list(seen) for p in paths), bool, timeout=5))
+
+        found = wait_for(request_and_look, bool, timeout=90, interval=0)
         assert found, "".join(seen)[-3000:]
         assert proc.poll() is None, "make logs FOLLOW=1 ended instead of following"
     finally:
