@@ -16,10 +16,12 @@ INVENTORY  ?= inventories/dev
 # The stage and prod inventories' vaults. Tests use the committed test vault;
 # real deployments pass their own: make ... VAULT_PASSWORD_FILE=~/.vault-pass
 VAULT_PASSWORD_FILE ?= tests/vault/test-vault-password
-PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY) $(if $(filter %/dev inventories/dev,$(INVENTORY)),,--vault-password-file $(VAULT_PASSWORD_FILE))
+# Extra ansible-playbook arguments for any target, e.g. ARGS='--skip-tags docker_engine -e key=value'.
+ARGS       ?=
+PLAY       := $(BIN)/ansible-playbook -i $(INVENTORY) $(if $(filter %/dev inventories/dev,$(INVENTORY)),,--vault-password-file $(VAULT_PASSWORD_FILE)) $(ARGS)
 TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
-.PHONY: help venv engine images build registry push deploy rollback status destroy backup restore \
+.PHONY: help venv engine images build registry push deploy rollback status destroy backup restore logs exec shell ps \
 	compose-files reference lock lint sanity unit app-test image-test conformance drift compose-test molecule molecule-swarm \
 	molecule-pristine molecule-pristine-all test bench clean faults security
 
@@ -66,8 +68,31 @@ backup: venv  ## A verified backup of PostgreSQL (restored into a throwaway data
 restore: venv  ## Restore the newest good backup (or BACKUP=id) after checking it; refused with the data untouched otherwise
 	$(PLAY) playbooks/restore.yml $(if $(BACKUP),-e backup_restore_id=$(BACKUP))
 
+# Operator commands. The playbook finds the stack's containers on the inventory's hosts and
+# writes the docker command to a temporary file; scripts/stack-command.py runs it here (with
+# DOCKER_HOST=ssh://... for a remote host), so that a shell has a terminal and followed logs
+# stream. docs/operations.md explains why.
+STACK_COMMAND = f=$$(mktemp -t assistant-stack-command.XXXXXX) && trap 'rm -f "$$f"' EXIT && \
+	$(PLAY) -e stack_command_file=$$f $(1) && $(BIN)/python scripts/stack-command.py $$f
+
+logs: venv  ## Logs of the stack, or SERVICE=api; FOLLOW=1 follows, TAIL=100 the last lines
+	$(call STACK_COMMAND,playbooks/logs.yml $(if $(SERVICE),-e stack_command_service=$(SERVICE)) \
+	  $(if $(FOLLOW),-e stack_command_follow=true) $(if $(TAIL),-e stack_command_tail=$(TAIL)))
+
+# CMD goes through the environment, unchanged; it is split into words like a shell would.
+exec: export ASSISTANT_EXEC_COMMAND := $(value CMD)
+exec: venv  ## Run CMD='...' in a running container of SERVICE=api (Swarm: on the node of its task)
+	$(call STACK_COMMAND,playbooks/exec.yml -e stack_command_service=$(SERVICE))
+
+shell: export ASSISTANT_EXEC_COMMAND := sh
+shell: venv  ## A shell in a running container of SERVICE=api
+	$(call STACK_COMMAND,playbooks/exec.yml -e stack_command_service=$(SERVICE))
+
+ps: venv  ## The stack's containers (Compose) or tasks and their nodes (Swarm)
+	$(call STACK_COMMAND,playbooks/ps.yml)
+
 compose-files: venv  ## Re-render docker/docker-compose.{dev,stage,prod}.yml and docker/env/ from the inventories
-	$(BIN)/ansible-playbook playbooks/compose_files.yml --vault-password-file $(VAULT_PASSWORD_FILE)
+	$(BIN)/ansible-playbook playbooks/compose_files.yml --vault-password-file $(VAULT_PASSWORD_FILE) $(ARGS)
 
 reference: venv  ## Re-generate docs/reference/ from the roles' argument specs and the modules' docs
 	$(BIN)/python scripts/gen-reference.py
@@ -103,11 +128,13 @@ app-test: venv  ## The reference app's tests, against a PostgreSQL and Redis the
 
 # The committed locks name no index host: uv's own lock (uv.lock, with index
 # URLs) stays local; requirements*.lock carry exact versions and hashes.
+# requirements.lock (the runtime image) has the otel extra; requirements-dev.lock
+# (the dev image, the app tests) has every extra and the dev group.
 lock: venv  ## Re-resolve the app's dependencies and export requirements.lock and requirements-dev.lock
 	cd app && $(BIN)/uv lock --quiet \
-	  && $(BIN)/uv export --frozen --quiet --no-dev --no-emit-project --no-emit-package click-repl \
+	  && $(BIN)/uv export --frozen --quiet --no-dev --extra otel --no-emit-project --no-emit-package click-repl \
 	     --no-emit-package prompt-toolkit --no-emit-package wcwidth -o requirements.lock \
-	  && $(BIN)/uv export --frozen --quiet --no-emit-project -o requirements-dev.lock
+	  && $(BIN)/uv export --frozen --quiet --all-extras --no-emit-project -o requirements-dev.lock
 
 # The images of the offline_images manifest against their official images' interface
 # (tests/conformance/contract.py), both ways; prints a table per image.
@@ -117,9 +144,9 @@ conformance: images  ## Check each image has its official image's interface and 
 image-test: images  ## Build the app image and inspect it (non-root, health check, no pip/uv/compilers)
 	$(BIN)/python -m pytest -q tests/image
 
-# The scenarios `make test` runs. swarm (three Docker-in-Docker nodes, ~10 min)
-# is left to `make molecule-swarm` until it has passed on a quiet machine
-# (see the README, Status); `molecule test --all` runs every scenario.
+# The scenarios `make test` runs. swarm (three Docker-in-Docker nodes, about
+# 17 minutes) is left to `make molecule-swarm` so that CI stays under 30 minutes
+# (see the README, Tests); `molecule test --all` runs every scenario.
 MOLECULE_SCENARIOS ?= default docker_engine offline_images modules compose build monitoring
 
 molecule: images  ## The Molecule scenarios of MOLECULE_SCENARIOS, each with its own result

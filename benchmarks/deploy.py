@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import figures  # benchmarks/figures.py: the figures file the guides quote
 from isolated_stack import overrides, remove_project  # shared with the fault suite
 
 REPO = Path(__file__).resolve().parents[1]
@@ -230,6 +231,22 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
             f"round {i}: empty {r['empty']['seconds']:.1f} s, no-op {r['noop']['seconds']:.1f} s, "
             f"plain {r['plain']:.1f} s"
         )
+    # The guides quote these (docs/performance-tuning.md, README); tests/docs checks they agree.
+    figures.record(
+        "deploy",
+        {
+            "empty_host_s": empty,
+            "noop_s": noop,
+            "noop_changed": changed,
+            "noop_recreated": len(recreated),
+            "plain_compose_s": plain,
+            "ratio": ratio,
+            "stack_part_s": stack,
+            "stack_part_ratio": stack / plain,
+        },
+        by=f"benchmarks/deploy.py --repeat {len(rounds)}",
+        note=f"medians of {len(rounds)} round(s)" if len(rounds) > 1 else "one round",
+    )
 
 
 def main() -> None:

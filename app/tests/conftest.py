@@ -143,7 +143,7 @@ def services(base_env) -> Iterator[dict[str, Service]]:
     agent = Service("agent", base_env).start()
     started = {
         "agent": agent,
-        "api": Service("api", base_env).start(),
+        "api": Service("api", {**base_env, "AGENT_URL": agent.url}).start(),
         "worker": Service("worker", base_env).start(),
         "sms": Service("sms", {**base_env, "AGENT_URL": agent.url}).start(),
     }

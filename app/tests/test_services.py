@@ -63,6 +63,14 @@ def test_notes_round_trip(services):
     assert httpx.post(api + "/api/v1/notes", json={"title": ""}).status_code == 422
 
 
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "99999999999999999999"])
+def test_ids_outside_postgresql_integers_are_422_not_500(services, row_id):
+    api, agent = services["api"].url, services["agent"].url
+    urls = (f"{api}/api/v1/notes/", f"{api}/api/v1/messages/", f"{agent}/api/v1/messages/")
+    for url in urls:
+        assert httpx.get(url + row_id).status_code == 422, url + row_id
+
+
 def test_task_is_processed_by_the_worker(services):
     api = services["api"].url
     queued = httpx.post(api + "/api/v1/tasks", json={"text": "one two three"})
@@ -88,6 +96,28 @@ def test_agent_message_is_stored_and_processed(services):
     )
     assert body["status"] == "done"
     assert body["reply"] == "Hello carol, I received 2 words."
+
+
+def test_api_forwards_messages_to_the_agent(services):
+    api = services["api"].url
+    accepted = httpx.post(api + "/api/v1/messages", json={"user": "erin", "text": "via the api"})
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["source"] == "api"
+    body = wait_for(
+        lambda: httpx.get(f"{api}/api/v1/messages/{accepted.json()['id']}").json(),
+        lambda b: b["status"] == "done",
+    )
+    assert body["reply"] == "Hello erin, I received 3 words."
+    assert httpx.get(f"{api}/api/v1/messages/999999").status_code == 404
+
+
+def test_api_says_502_when_the_agent_is_down(service_factory):
+    from servers import free_port
+
+    api = service_factory("api", {"AGENT_URL": f"http://127.0.0.1:{free_port()}"})
+    reply = httpx.post(api.url + "/api/v1/messages", json={"user": "x", "text": "y"})
+    assert reply.status_code == 502
+    assert "agent service unavailable" in reply.json()["detail"]
 
 
 def _sms(services, to: str, body: str, token: str = SMS_TOKEN) -> httpx.Response:

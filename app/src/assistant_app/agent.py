@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException
+from typing import Annotated
+
+from fastapi import FastAPI, HTTPException, Path
 from pydantic import BaseModel, Field
 
-from . import db, ops
+from . import db, ops, telemetry
 from .config import Settings
 from .tasks import PROCESS_MESSAGE, create_celery
+
+RowId = Annotated[int, Path(ge=1, le=db.ROW_ID_MAX)]
 
 
 class MessageIn(BaseModel):
@@ -28,7 +32,7 @@ def _out(row: db.Message) -> dict:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="Assistant agent", version=settings.version)
+    app = FastAPI(title="Assistant agent", version=settings.version, telemetry=telemetry.FASTAPI)
     ops.install(app, settings, "agent")
     sessions = db.sessions(settings)
     celery = create_celery(settings)
@@ -46,7 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
         return _out(row)
 
     @app.get("/api/v1/messages/{message_id}")
-    def get(message_id: int) -> dict:
+    def get(message_id: RowId) -> dict:
         with sessions() as session:
             row = session.get(db.Message, message_id)
             if row is None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from . import config, logs
+from . import config, logs, telemetry
 
 
 def _settings(service: str) -> config.Settings:
+    # Under reload each server process is new: it sets up its logging and traces itself.
     settings = config.load()
     settings.validate(service)
     logs.setup(service, settings.log_level)
+    telemetry.setup(settings, service)
     return settings
 
 

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import pathlib
 import signal
 import sys
 import time
@@ -17,6 +18,8 @@ import urllib.error
 import urllib.request
 
 SERVICE_PORTS = {"api": 8000, "agent": 8001, "worker": 8002, "sms": 8003}
+# The package's own directory: what DEV_RELOAD watches (the mounted source in the dev image).
+SOURCE_DIR = pathlib.Path(__file__).resolve().parent
 log = logging.getLogger("assistant_app.cli")
 
 
@@ -36,10 +39,7 @@ def _port(service: str) -> int:
 def _serve_http(service: str) -> int:
     import uvicorn
 
-    from . import telemetry
-
     settings = _settings(service)
-    telemetry.setup(settings, service)
     port = _port(service)
     common = {
         "host": "0.0.0.0",  # noqa: S104 (inside a container; the network decides exposure)
@@ -64,17 +64,19 @@ def _serve_http(service: str) -> int:
     # PID 1 would.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if settings.dev_reload:
-        import pathlib
-
+        # uvicorn restarts the server process on a change under the package; each new
+        # process builds the app through assistant_app.asgi (logging and traces included).
         uvicorn.run(
             f"assistant_app.asgi:{service}",
             factory=True,
             reload=True,
-            reload_dirs=[str(pathlib.Path(__file__).parent)],
+            reload_dirs=[str(SOURCE_DIR)],
             **common,
         )
         return 0
-    from . import agent, api, sms
+    from . import agent, api, sms, telemetry
+
+    telemetry.setup(settings, service)
 
     factory = {"api": api.create_app, "agent": agent.create_app, "sms": sms.create_app}[service]
     uvicorn.run(factory(settings), **common)
@@ -82,11 +84,49 @@ def _serve_http(service: str) -> int:
 
 
 def _worker() -> int:
+    settings = _settings("worker")
+    if settings.dev_reload:
+        return _reload_worker()
+    return _run_worker(settings)
+
+
+def _run_worker(settings=None) -> int:
     from . import telemetry, worker
 
-    settings = _settings("worker")
+    settings = settings or _settings("worker")
     telemetry.setup(settings, "worker")
     return worker.run(settings, _port("worker"))
+
+
+def _reload_worker() -> int:
+    """DEV_RELOAD: run the worker in a child process and restart it when a .py file changes.
+
+    Celery has no reloader of its own; watchfiles (a dev dependency) stops the child with
+    SIGINT (a warm shutdown: running tasks finish) and starts a new one on the new code.
+    """
+    try:
+        from watchfiles import PythonFilter, run_process
+    except ImportError:
+        log.error(
+            "DEV_RELOAD is set but watchfiles is not installed; expected the dev image "
+            "(requirements-dev.lock). Unset DEV_RELOAD or install the dev dependencies."
+        )
+        return 2
+
+    def restarted(changes) -> None:
+        files = sorted({path for _change, path in changes})
+        log.info("source changed, restarting the worker", extra={"files": ",".join(files)})
+
+    log.info("worker reload on", extra={"watching": str(SOURCE_DIR)})
+    run_process(
+        SOURCE_DIR,
+        target=_run_worker,
+        watch_filter=PythonFilter(),
+        callback=restarted,
+        # Longer than the warm shutdown of an idle worker.
+        sigint_timeout=10,
+    )
+    return 0
 
 
 def _migrate(wait: float) -> int:

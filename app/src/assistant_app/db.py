@@ -93,3 +93,8 @@ def migrate(settings: Settings) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(settings), "head")
+
+
+# An id in a URL: a positive PostgreSQL integer (the tables' serial keys). Anything larger
+# is refused with 422 instead of reaching the database, which would fail with a 500.
+ROW_ID_MAX = 2**31 - 1

@@ -14,7 +14,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from . import ops
+from . import ops, telemetry
 from .config import Settings
 
 log = logging.getLogger(__name__)
@@ -45,9 +45,13 @@ def signed_url(settings: Settings, request: Request) -> str:
 
 
 def create_app(settings: Settings, transport: httpx.BaseTransport | None = None) -> FastAPI:
-    app = FastAPI(title="Assistant SMS router", version=settings.version)
+    app = FastAPI(
+        title="Assistant SMS router", version=settings.version, telemetry=telemetry.FASTAPI
+    )
     ops.install(app, settings, "sms")
-    client = httpx.Client(base_url=settings.agent_url, timeout=10.0, transport=transport)
+    client = httpx.Client(
+        base_url=settings.agent_url, timeout=10.0, transport=telemetry.TracingTransport(transport)
+    )
 
     @app.post("/sms/inbound")
     async def inbound(request: Request) -> Response:

@@ -8,7 +8,7 @@ import time
 from celery import Celery
 from celery.signals import setup_logging
 
-from . import db
+from . import db, telemetry
 from .config import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ def _keep_our_logging(**_kwargs) -> None:
 
 
 def create_celery(settings: Settings) -> Celery:
+    # Tasks carry the sender's trace context in their headers; the worker continues it.
+    telemetry.install_celery()
     app = Celery("assistant", broker=settings.redis_url(0), backend=settings.redis_url(1))
     app.conf.update(
         task_serializer="json",
