@@ -81,29 +81,38 @@ def health(container):
     return h.get("Status") or "starting"
 
 
-def plan_tidy(service, containers):
-    """What an interrupted cut-over (or a crash) left: more than one container, or stopped leftovers.
+def replicas(service_config):
+    """How many containers Compose runs for a service (``deploy.replicas``, else ``scale``, else 1)."""
+    deploy = service_config.get("deploy") or {}
+    for value in (deploy.get("replicas"), service_config.get("scale")):
+        if value is not None:
+            return int(value)
+    return 1
 
-    Keeps one running container: the newest that serves (healthy, or running without a health check), else
-    the newest running one; the others go (a new container that never became healthy, or the old one a
-    killed deploy did not stop). Nothing to do when exactly one container exists.
+
+def plan_tidy(service, containers, want=1):
+    """What an interrupted cut-over (or a crash) left: more containers than ``want``, or stopped leftovers.
+
+    Keeps ``want`` running containers: the newest that serve (healthy, or running without a health check)
+    first, then the newest running ones; the others go (a new container that never became healthy, or the
+    old one a killed deploy did not stop). Nothing to do when there are no more containers than ``want``.
     """
-    if len(containers) <= 1:
-        return {"service": service, "action": UNCHANGED, "reason": "one container", "old": []}
+    if len(containers) <= want:
+        return {"service": service, "action": UNCHANGED, "reason": "as many containers as wanted", "old": []}
     running = [c for c in containers if _running(c)]
     if not running:
         # Nothing serves: Compose starts the service (and removes what it does not need).
         return {"service": service, "action": UNCHANGED, "reason": "no container runs", "old": []}
-    serving = [c for c in running if health(c) in ("healthy", "running")]
-    keep = max(serving or running, key=lambda c: c.get("Created") or "")
+    ranked = sorted(running, key=lambda c: (health(c) in ("healthy", "running"), c.get("Created") or ""), reverse=True)
+    keep = ranked[:want]
     return {
         "service": service,
         "action": TIDY,
-        "reason": "an interrupted cut-over left {} containers; kept the {} one".format(
-            len(containers), "newest serving" if serving else "newest running"
+        "reason": "an interrupted cut-over left {} containers; kept the newest serving {}".format(
+            len(containers), "one" if want == 1 else want
         ),
-        "old": [c["Id"] for c in containers if c is not keep],
-        "keep": keep["Id"],
+        "old": [c["Id"] for c in containers if c not in keep],
+        "keep": [c["Id"] for c in keep],
     }
 
 

@@ -15,21 +15,21 @@ version_added: 0.1.0
 
 description:
   - For each service of O(services) that Compose would recreate (O(recreate), from a dry run of the same
-    C(up)), starts a second container with the new configuration
-    (C(docker compose up --no-deps --no-recreate --scale SERVICE=2) with the services of O(selection), so that
-    the new container carries the configuration hash the later C(up) compares with), waits until Docker calls
-    it healthy (or, without a health check, running), waits O(settle) seconds so that a proxy that resolves
-    the service's name has learnt it, then stops the old container with its own stop timeout
-    (C(stop_grace_period)), so it finishes the requests or the task it is serving, and removes it.
-  - A new container that does not become healthy within O(health_timeout) is removed and the module fails;
-    the old container keeps serving.
+    C(up)), starts as many new containers as the service has replicas beside the old ones
+    (C(docker compose up --no-deps --no-recreate --scale SERVICE=N) with the services of O(selection), so that
+    the new containers carry the configuration hash the later C(up) compares with), waits until Docker calls
+    them healthy (or, without a health check, running), waits O(settle) seconds so that a proxy that resolves
+    the service's name has learnt them, then stops the old containers with their own stop timeout
+    (C(stop_grace_period)), so that they finish the requests or the tasks they are serving, and removes them.
+  - A new container that does not become healthy within O(health_timeout) is removed with the other new
+    ones and the module fails; the old containers keep serving.
   - A service with no running container is left to Compose (nothing serves yet); a service that publishes a
     fixed host port cannot run twice and is left to Compose, which recreates it in place. Both are reported,
     as are the services outside O(services) that Compose will recreate (RV(restarts)); those of
     O(warn_restart) are also warned about, before the C(up) restarts them.
-  - With O(step=tidy), finishes what an interrupted cut-over left (two containers of a service, or stopped
-    leftovers), keeping the newest container that serves and stopping and removing the others. Run it before the
-    dry run, so that Compose judges one container per service.
+  - With O(step=tidy), finishes what an interrupted cut-over left (more containers than the service's
+    replicas, or stopped leftovers), keeping the newest containers that serve and stopping and removing the
+    others. Run it before the dry run, so that Compose judges the service's wanted containers.
   - Needs the Docker CLI with the Compose plugin on the host. Check mode reports the plan and changes nothing.
 
 extends_documentation_fragment:
@@ -152,7 +152,7 @@ results:
   returned: always
   type: list
   elements: dict
-  sample: [{service: api, action: cutover, reason: image changed, old: ["0123abcd..."], new: "4567ef01...",
+  sample: [{service: api, action: cutover, reason: image changed, old: ["0123abcd..."], new: ["4567ef01..."],
             seconds: 14.2}]
 restarts:
   description: The services Compose will stop and start again (recreate in place) in the C(up) that follows.
@@ -180,6 +180,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.rollout impor
     new_containers,
     plan_service,
     plan_tidy,
+    replicas,
     restarts,
     service_containers,
     services_of,
@@ -250,7 +251,7 @@ class Rollout:
             self.run(["docker", "stop", *ids], f"Stopping the old {service} container")
             self.run(["docker", "rm", *ids], f"Removing the old {service} container")
 
-    def cutover(self, plan):
+    def cutover(self, plan, want):
         service = plan["service"]
         p = self.module.params
         started = time.monotonic()
@@ -272,31 +273,38 @@ class Rollout:
                 "--pull",
                 "never",
                 "--scale",
-                f"{service}={len(before) + 1}",
+                f"{service}={len(before) + want}",
                 *self.selection,
             ],
             f"Starting a new {service} container beside the old one",
         )
-        fresh = new_containers([c["Id"] for c in before], service_containers(self.containers(), service))
-        if len(fresh) != 1:
-            self.fail(f"Expected one new {service} container after the scale-up, found {len(fresh)}.")
-        new_id = fresh[0]["Id"]
-        verdict, last = self.wait_healthy(new_id, p["health_timeout"])
-        if verdict not in ("healthy", "running"):
-            self.module.run_command(["docker", "rm", "--force", new_id])
-            self.fail(
-                f"The new {service} container was {verdict} after up to {p['health_timeout']} s"
-                f" (health_timeout); it was removed and the old one keeps serving."
-                + (f" Its last health check said: {last}" if last else "")
-            )
+        fresh = [
+            c["Id"] for c in new_containers([c["Id"] for c in before], service_containers(self.containers(), service))
+        ]
+        if len(fresh) != want:
+            self.module.run_command(["docker", "rm", "--force", *fresh])
+            self.fail(f"Expected {want} new {service} container(s) after the scale-up, found {len(fresh)}.")
+        deadline = time.monotonic() + p["health_timeout"]
+        for new_id in fresh:
+            verdict, last = self.wait_healthy(new_id, max(0.0, deadline - time.monotonic()))
+            if verdict not in ("healthy", "running"):
+                self.module.run_command(["docker", "rm", "--force", *fresh])
+                self.fail(
+                    f"The new {service} container was {verdict} after up to {p['health_timeout']} s"
+                    f" (health_timeout); the new containers were removed and the old ones keep serving."
+                    + (f" Its last health check said: {last}" if last else "")
+                )
         time.sleep(p["settle"])
         old = [c["Id"] for c in before]
         self.drain(service, old)
-        return dict(plan, new=new_id, old=old, seconds=round(time.monotonic() - started, 1))
+        return dict(plan, new=fresh, old=old, seconds=round(time.monotonic() - started, 1))
 
-    def tidy(self):
+    def tidy(self, services):
         containers = self.containers()
-        plans = [plan_tidy(s, service_containers(containers, s)) for s in self.module.params["services"]]
+        plans = [
+            plan_tidy(s, service_containers(containers, s), replicas(services[s]))
+            for s in self.module.params["services"]
+        ]
         for plan in plans:
             if plan["action"] == TIDY and not self.module.check_mode:
                 self.drain(plan["service"], plan["old"])
@@ -306,8 +314,6 @@ class Rollout:
 
     def main(self):
         p = self.module.params
-        if p["step"] == TIDY:
-            self.tidy()
         config = json.loads(
             self.run([*self.compose, "config", "--format", "json"], "Reading the project's configuration")
         )
@@ -317,6 +323,8 @@ class Rollout:
             self.fail(
                 f"services/selection: {', '.join(unknown)} not in the project (it has {', '.join(sorted(services))})."
             )
+        if p["step"] == TIDY:
+            self.tidy(services)
         containers = self.containers()
         plans = []
         for s in p["services"]:
@@ -339,7 +347,7 @@ class Rollout:
             )
         for plan in plans:
             if plan["action"] == CUTOVER and not self.module.check_mode:
-                self.results.append(self.cutover(plan))
+                self.results.append(self.cutover(plan, max(1, replicas(services[plan["service"]]))))
             else:
                 self.results.append(plan)
         lines = summary(self.results)

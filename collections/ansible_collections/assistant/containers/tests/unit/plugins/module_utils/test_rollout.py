@@ -133,8 +133,37 @@ def test_plan_unchanged_with_fixed_ports_is_unchanged():
 def test_plan_tidy(containers, keep, old):
     plan = r.plan_tidy("api", containers)
     assert plan["action"] == r.TIDY
-    assert plan["keep"] == keep
+    assert plan["keep"] == [keep]
     assert plan["old"] == old
+
+
+def test_plan_tidy_keeps_the_wanted_replicas():
+    old = [container(f"old{i}", health="healthy", created=f"07:0{i}", n=i) for i in (1, 2)]
+    new = [
+        container("new3", health="healthy", created="07:03", n=3),
+        container("new4", health="starting", created="07:04", n=4),
+    ]
+    plan = r.plan_tidy("api", old + new, want=2)
+    assert plan["keep"] == ["new3", "old2"]
+    assert plan["old"] == ["old1", "new4"]
+
+
+def test_plan_tidy_leaves_the_wanted_replicas_alone():
+    assert r.plan_tidy("api", [container("a"), container("b", n=2)], want=2)["action"] == r.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    "config, want",
+    [
+        ({}, 1),
+        ({"deploy": {"replicas": 2}}, 2),
+        ({"scale": 3}, 3),
+        ({"deploy": {"replicas": 0}}, 0),
+        ({"deploy": {}}, 1),
+    ],
+)
+def test_replicas(config, want):
+    assert r.replicas(config) == want
 
 
 @pytest.mark.parametrize(
