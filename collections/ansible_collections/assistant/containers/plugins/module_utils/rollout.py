@@ -154,6 +154,24 @@ def restarts(plans, recreated_services, rolled):
     return sorted(in_place | {s for s in recreated_services if s not in rolled})
 
 
+def restart_warning(restarted, stateful):
+    """The warning a deploy gives before Compose restarts stateful services in place, or None."""
+    names = [s for s in restarted if s in set(stateful)]
+    if not names:
+        return None
+    one = len(names) == 1
+    return (
+        "{} will be stopped and started again by this deploy (Compose recreates {} in place: {} changed); "
+        "{} clients see errors until {} back.".format(
+            ", ".join(names),
+            "it" if one else "them",
+            "its configuration or image" if one else "their configuration or images",
+            "its" if one else "their",
+            "it is" if one else "they are",
+        )
+    )
+
+
 def new_containers(before_ids, containers):
     """The containers of ``containers`` that were not there before (the ones a scale-up started)."""
     before = set(before_ids)

@@ -181,6 +181,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.rollout impor
     plan_service,
     plan_tidy,
     replicas,
+    restart_warning,
     restarts,
     service_containers,
     services_of,
@@ -335,16 +336,9 @@ class Rollout:
             plans.append(plan_service(s, mine, p["recreate"], fixed_host_ports(services[s]), image_changed))
         rolled = [pl["service"] for pl in plans if pl["action"] == CUTOVER]
         restarted = restarts(plans, services_of(containers, p["recreate"]), rolled)
-        stateful = [s for s in restarted if s in p["warn_restart"]]
-        if stateful:
-            self.module.warn(
-                "{} will be stopped and started again by this deploy (Compose recreates {} in place: {} "
-                "changed); its clients see errors until it is back.".format(
-                    ", ".join(stateful),
-                    "it" if len(stateful) == 1 else "them",
-                    "its configuration or image" if len(stateful) == 1 else "their configuration or images",
-                )
-            )
+        warning = restart_warning(restarted, p["warn_restart"])
+        if warning:
+            self.module.warn(warning)
         for plan in plans:
             if plan["action"] == CUTOVER and not self.module.check_mode:
                 self.results.append(self.cutover(plan, max(1, replicas(services[plan["service"]]))))

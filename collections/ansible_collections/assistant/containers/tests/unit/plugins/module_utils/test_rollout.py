@@ -227,3 +227,24 @@ def test_summary_leaves_out_unchanged_services():
         "api: cutover (image changed), 14.2 s",
         "sms: in place (publishes fixed host ports (127.0.0.1:8003))",
     ]
+
+
+@pytest.mark.parametrize(
+    "restarted, want",
+    [
+        ([], None),
+        (["nginx", "api"], None),
+        (
+            ["nginx", "postgres"],
+            "postgres will be stopped and started again by this deploy (Compose recreates it in place: its "
+            "configuration or image changed); its clients see errors until it is back.",
+        ),
+        (
+            ["postgres", "redis"],
+            "postgres, redis will be stopped and started again by this deploy (Compose recreates them in place: "
+            "their configuration or images changed); their clients see errors until they are back.",
+        ),
+    ],
+)
+def test_restart_warning(restarted, want):
+    assert r.restart_warning(restarted, ["postgres", "redis"]) == want
