@@ -88,22 +88,31 @@ class Run:
             time.sleep(self.args.task_every)
 
     def follow(self):
-        """docker logs --follow of each worker container, from when it appears until it ends."""
+        """docker logs --follow of each worker container, from when it runs until it ends.
+
+        A follow started while the container was only created ends at once; it is started again (the
+        log from the beginning) as long as the container runs, so a removed worker's log is complete.
+        """
         argv = [
             "docker",
             "ps",
             "--all",
-            "--quiet",
             "--no-trunc",
             "--filter",
             f"label=com.docker.compose.project={self.args.project}",
             "--filter",
             "label=com.docker.compose.service=worker",
+            "--format",
+            "{{.ID}} {{.State}}",
         ]
         while True:
-            ids = subprocess.run(argv, capture_output=True, text=True, check=False).stdout.split()  # noqa: S603
-            for cid in ids:
-                if cid not in self.logs:
+            listed = subprocess.run(argv, capture_output=True, text=True, check=False).stdout  # noqa: S603
+            for line in listed.splitlines():
+                cid, state = line.split()[:2]
+                known = self.logs.get(cid)
+                if known is None or (known[0].poll() is not None and state == "running"):
+                    if known:
+                        known[1].close()
                     out = (self.workdir / f"worker-{cid[:12]}.log").open("w")
                     follow = ["docker", "logs", "--follow", cid]
                     proc = subprocess.Popen(follow, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
