@@ -148,10 +148,23 @@ def plan_service(service, containers, recreate, fixed_ports, image_changed=None)
     return {"service": service, "action": CUTOVER, "reason": reason, "old": old}
 
 
-def restarts(plans, recreated_services, rolled):
-    """The services Compose will stop and start again (recreate in place): those not cut over."""
+def depends_on(service_config):
+    """The services a service depends on (``depends_on`` of ``docker compose config --format json``)."""
+    deps = service_config.get("depends_on") or {}
+    return sorted(deps) if isinstance(deps, (dict, list)) else []
+
+
+def restarts(plans, recreated_services, rolled, dependencies=None):
+    """The services Compose will stop and start again (recreate in place): those not cut over.
+
+    Compose's dry run also recreates the services that depend on one it recreates (nginx with the API); once
+    that one is cut over, the real ``up`` leaves them alone, so a service recreated in the dry run that
+    depends on a cut-over service is not counted (``dependencies``: service -> the services it depends on).
+    """
+    dependencies = dependencies or {}
     in_place = {p["service"] for p in plans if p["action"] == IN_PLACE}
-    return sorted(in_place | {s for s in recreated_services if s not in rolled})
+    others = {s for s in recreated_services if s not in rolled and not set(dependencies.get(s) or []) & set(rolled)}
+    return sorted(in_place | others)
 
 
 def restart_warning(restarted, stateful):

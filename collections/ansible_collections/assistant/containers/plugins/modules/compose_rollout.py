@@ -175,6 +175,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.assistant.containers.plugins.module_utils.rollout import (
     CUTOVER,
     TIDY,
+    depends_on,
     fixed_host_ports,
     health,
     new_containers,
@@ -335,7 +336,8 @@ class Rollout:
             image_changed = None if want is None or not running_images else running_images != {want}
             plans.append(plan_service(s, mine, p["recreate"], fixed_host_ports(services[s]), image_changed))
         rolled = [pl["service"] for pl in plans if pl["action"] == CUTOVER]
-        restarted = restarts(plans, services_of(containers, p["recreate"]), rolled)
+        dependencies = {name: depends_on(cfg) for name, cfg in services.items()}
+        restarted = restarts(plans, services_of(containers, p["recreate"]), rolled, dependencies)
         warning = restart_warning(restarted, p["warn_restart"])
         if warning:
             self.module.warn(warning)

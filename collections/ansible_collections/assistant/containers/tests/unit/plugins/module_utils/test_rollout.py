@@ -198,6 +198,33 @@ def test_restarts(plans, recreated, rolled, want):
 
 
 @pytest.mark.parametrize(
+    "recreated, rolled, want",
+    [
+        # The dry run recreates nginx with the API; once the API is cut over, the up leaves nginx alone.
+        (["api", "nginx"], ["api"], []),
+        # Nothing nginx depends on is cut over: it is recreated (its own change).
+        (["nginx"], [], ["nginx"]),
+        (["nginx", "postgres", "worker"], ["worker"], ["nginx", "postgres"]),
+    ],
+)
+def test_restarts_leave_out_dependents_of_cut_over_services(recreated, rolled, want):
+    deps = {"nginx": ["api", "seed", "sms"], "api": ["migrate", "redis"], "postgres": []}
+    assert r.restarts([], recreated, rolled, deps) == want
+
+
+@pytest.mark.parametrize(
+    "config, want",
+    [
+        ({}, []),
+        ({"depends_on": {"sms": {}, "api": {"condition": "service_healthy"}}}, ["api", "sms"]),
+        ({"depends_on": None}, []),
+    ],
+)
+def test_depends_on(config, want):
+    assert r.depends_on(config) == want
+
+
+@pytest.mark.parametrize(
     "c, want",
     [
         (container("a", health="healthy"), "healthy"),
