@@ -13,7 +13,7 @@ Each round, all in this run and on this machine:
 Budgets (#18, printed, never asserted): the no-op at most 20 s with changed=0 and no container
 recreated; the ratio empty-host / baseline no worse than 2.67 (the figure before #18) by more
 than 20 %. Also printed: the tasks the no-op runs, and the lines of YAML in roles/*/tasks/ now
-and at --before-ref (default: the last commit before the deploy role's restructure).
+and at --before-ref (default: the last commit before the #16-#20 redesign, benchmarks/yaml_lines.py).
 With --repeat N the rounds alternate and medians are printed.
 
 The dev inventory is used with a project, directory, ports and release history of the
@@ -37,7 +37,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import figures  # benchmarks/figures.py: the figures file the guides quote
+import yaml_lines  # benchmarks/yaml_lines.py: lines and tasks in roles/*/tasks/ from git
 from isolated_stack import overrides, remove_project  # shared with the fault suite
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,8 +48,8 @@ PROJECT, BASELINE = "benchdeploy", "benchplain"
 PORTS = {"nginx": 28780, "api": 28700, "sms": 28703}
 NOOP_TARGET, RATIO_BEFORE = 20.0, 2.67
 RATIO_TARGET = round(RATIO_BEFORE * 1.2, 2)
-# The last commit before the deploy role's restructure (#18): YAML lines in roles/*/tasks/ are compared with it.
-BEFORE_REF = "cf52407"
+# The last commit before the redesign (#16-#20): YAML lines in roles/*/tasks/ are compared with it.
+BEFORE_REF = yaml_lines.BEFORE_REF
 STACK_ROLES = ("proxy", "compose", "deploy", "monitoring")
 
 
@@ -141,17 +143,8 @@ def compose_up_cost(project_dir: Path, rounds: int = 5) -> dict[str, float]:
     return {name: seconds[name] / rounds for name in ("cli", "module")}
 
 
-def yaml_lines(ref: str | None = None) -> int:
-    """Lines of YAML in roles/*/tasks/, in the work tree or at a git ref."""
-    roles = "collections/ansible_collections/assistant/containers/roles"
-    if ref is None:
-        return sum(len(p.read_text().splitlines()) for p in (REPO / roles).glob("*/tasks/**/*.yml"))
-    listed = run(["git", "ls-tree", "-r", "--name-only", ref, roles]).stdout.split()
-    files = [f for f in listed if re.fullmatch(rf"{re.escape(roles)}/[^/]+/tasks/.*\.yml", f)]
-    return sum(len(run(["git", "show", f"{ref}:{f}"]).stdout.splitlines()) for f in files)
-
-
 def one_round(root: Path, pipelining: bool) -> dict:
+    load = os.getloadavg()[0]
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     vars_file = root / "overrides.json"
@@ -176,6 +169,7 @@ def one_round(root: Path, pipelining: bool) -> dict:
         "recreated": recreated,
         "services": len(before),
         "plain": plain,
+        "load": load,
     }
 
 
@@ -190,7 +184,11 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
     changed = max(r["noop"]["changed"] for r in rounds)
     recreated = sorted({s for r in rounds for s in r["recreated"]})
     load = os.getloadavg()[0]
-    print(f"\nDeploy benchmark: {len(rounds)} round(s), {rounds[0]['services']} long-running services, load {load:.1f}")
+    started = ", ".join(f"{r['load']:.1f}" for r in rounds)
+    print(
+        f"\nDeploy benchmark: {len(rounds)} round(s), {rounds[0]['services']} long-running services, "
+        f"load {load:.1f} now, {started} at each round's start"
+    )
     print(f"{'measure':<48} {'value':>10}  target")
     print(f"{'-' * 48} {'-' * 10}  {'-' * 18}")
     print(f"{'make deploy onto an empty host (s)':<48} {empty:>10.1f}")
@@ -210,16 +208,19 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
     ran = med([r["noop"]["ran"] for r in rounds])
     skipped = med([r["noop"]["skipped"] for r in rounds])
     print(f"{'  tasks it ran (recap ok=), skipped':<48} {ran:>10.0f}  {skipped:.0f} skipped")
+    values = {}
     if all(r["unpiped"] for r in rounds):
         unpiped = med([r["unpiped"]["seconds"] for r in rounds])
         print(f"{'  the same without pipelining (s)':<48} {unpiped:>10.1f}  pipelining saves {unpiped - noop:.1f} s")
+        values.update(noop_unpiped_s=unpiped, pipelining_ratio=noop / unpiped)
     cli = med([r["up_cost"]["cli"] for r in rounds])
     module = med([r["up_cost"]["module"] for r in rounds])
     print(f"{'compose up of the running stack, CLI task (s)':<48} {cli:>10.2f}")
     print(f"{'  docker_compose_v2 task (s)':<48} {module:>10.2f}  {module - cli:+.2f} s per call")
-    now, before = yaml_lines(), yaml_lines(before_ref)
-    print(f"{'lines of YAML in roles/*/tasks/, now':<48} {now:>10}")
-    print(f"{'  at ' + before_ref + ' (before #18)':<48} {before:>10}  {now - before:+d}")
+    now = yaml_lines.totals(yaml_lines.tally("HEAD"))
+    before = yaml_lines.totals(yaml_lines.tally(before_ref))
+    print(f"{'lines of YAML in roles/*/tasks/ at HEAD':<48} {now['lines']:>10}  {now['tasks']} tasks")
+    print(f"{'  at ' + before_ref + ' (before #16-#20)':<48} {before['lines']:>10}  {before['tasks']} tasks")
     print("\nSeconds per role (median), empty host / no-op:")
     names = list(rounds[0]["empty"]["roles"])
     for name in names:
@@ -243,8 +244,13 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
             "ratio": ratio,
             "stack_part_s": stack,
             "stack_part_ratio": stack / plain,
+            "noop_tasks": ran,
+            "noop_skipped": skipped,
+            "up_cli_s": cli,
+            "up_module_s": module,
+            **values,
         },
-        by=f"benchmarks/deploy.py --repeat {len(rounds)}",
+        by=f"benchmarks/deploy.py --repeat {len(rounds)}" + (" --pipelining" if values else ""),
         note=f"medians of {len(rounds)} round(s)" if len(rounds) > 1 else "one round",
     )
 
@@ -253,7 +259,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=1, help="rounds to run (medians are printed)")
     parser.add_argument("--pipelining", action="store_true", help="also time the no-op without pipelining")
-    parser.add_argument("--before-ref", default=BEFORE_REF, help="git ref whose roles/*/tasks/ YAML lines to compare")
+    parser.add_argument("--before-ref", default=BEFORE_REF, help="git ref whose roles/*/tasks/ YAML to compare")
     args = parser.parse_args()
     if not PLAYBOOK.exists():
         sys.exit("no toolchain in .venv: run `make venv` (or `make deploy` once) first")
