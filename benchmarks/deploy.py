@@ -109,6 +109,8 @@ UP_COST_PLAY = """
   hosts: localhost
   connection: local
   gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
   tasks:
     - name: cli
       ansible.builtin.command:
