@@ -7,7 +7,9 @@ Each round, all in this run and on this machine:
   1. empty host: the playbook `make deploy` runs (deploy.yml: engine, images, build, proxy, deploy)
      onto a project with no container, volume, rendered file or release history; images present;
   2. warm no-op: the same command again (must report changed=0 and recreate no container);
-     with --pipelining, once more with ANSIBLE_PIPELINING=false, to show what pipelining saves;
+     with --pipelining, three more no-ops in the order off, off, on (ANSIBLE_PIPELINING), so that with
+     the first one the runs with pipelining on and off alternate A B B A and a load that rises or
+     falls during the round weighs on both alike: what pipelining saves on the local connection;
   3. baseline: the compose file step 1 rendered, brought up under another project name with
      `docker compose up -d --wait` on empty volumes (migrate and seed run as its dependencies).
 Budgets (#18, printed, never asserted): the no-op at most 20 s with changed=0 and no container
@@ -158,7 +160,11 @@ def one_round(root: Path, pipelining: bool) -> dict:
     noop = deploy(vars_file)
     after = containers(PROJECT)
     recreated = sorted(s for s in before if after.get(s) != before[s])
-    unpiped = deploy(vars_file, pipelining=False) if pipelining else None
+    # A B B A: noop (on), off, off, on.
+    piped, unpiped = [noop], []
+    if pipelining:
+        unpiped = [deploy(vars_file, pipelining=False), deploy(vars_file, pipelining=False)]
+        piped.append(deploy(vars_file, pipelining=True))
     up_cost = compose_up_cost(root / "stack")
     # The baseline needs the host ports the deployed stack holds; the rendered files stay.
     remove_project(PROJECT)
@@ -166,6 +172,7 @@ def one_round(root: Path, pipelining: bool) -> dict:
     return {
         "empty": empty,
         "noop": noop,
+        "piped": piped,
         "unpiped": unpiped,
         "up_cost": up_cost,
         "recreated": recreated,
@@ -205,6 +212,7 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
     print(f"{'  ratio of that part / plain compose':<48} {stack / plain:>10.2f}")
     verdict = "met" if noop <= NOOP_TARGET else "NOT met"
     print(f"{'make deploy again, nothing changed (s)':<48} {noop:>10.1f}  <= {NOOP_TARGET:.0f} ({verdict})")
+    print(f"{'  ratio of that / plain compose':<48} {noop / plain:>10.2f}")
     print(f"{'  changed tasks in that run':<48} {changed:>10}  0")
     print(f"{'  containers it recreated':<48} {len(recreated):>10}  0 {' '.join(recreated)}")
     ran = med([r["noop"]["ran"] for r in rounds])
@@ -212,9 +220,13 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
     print(f"{'  tasks it ran (recap ok=), skipped':<48} {ran:>10.0f}  {skipped:.0f} skipped")
     values = {}
     if all(r["unpiped"] for r in rounds):
-        unpiped = med([r["unpiped"]["seconds"] for r in rounds])
-        print(f"{'  the same without pipelining (s)':<48} {unpiped:>10.1f}  pipelining saves {unpiped - noop:.1f} s")
-        values.update(noop_unpiped_s=unpiped, pipelining_ratio=noop / unpiped)
+        piped = med([d["seconds"] for r in rounds for d in r["piped"]])
+        unpiped = med([d["seconds"] for r in rounds for d in r["unpiped"]])
+        samples = sum(len(r["unpiped"]) for r in rounds)
+        print(f"{'  the no-op with pipelining, A B B A (s)':<48} {piped:>10.1f}  median of {samples}")
+        print(f"{'  the no-op without pipelining, A B B A (s)':<48} {unpiped:>10.1f}  median of {samples}")
+        print(f"{'  ratio with / without pipelining':<48} {piped / unpiped:>10.2f}  saves {unpiped - piped:.1f} s")
+        values.update(noop_piped_s=piped, noop_unpiped_s=unpiped, pipelining_ratio=piped / unpiped)
     cli = med([r["up_cost"]["cli"] for r in rounds])
     module = med([r["up_cost"]["module"] for r in rounds])
     print(f"{'compose up of the running stack, CLI task (s)':<48} {cli:>10.2f}")
@@ -230,9 +242,11 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
         n = med([r["noop"]["roles"].get(name, 0.0) for r in rounds])
         print(f"  {name:<20} {e:>7.1f} {n:>7.1f}")
     for i, r in enumerate(rounds, 1):
+        abba = [r["piped"][0], *r["unpiped"], *r["piped"][1:]]
+        pipe = " ".join(f"{d['seconds']:.1f}" for d in abba) if r["unpiped"] else "-"
         print(
             f"round {i}: empty {r['empty']['seconds']:.1f} s, no-op {r['noop']['seconds']:.1f} s, "
-            f"plain {r['plain']:.1f} s"
+            f"plain {r['plain']:.1f} s, no-ops on/off/off/on {pipe} s"
         )
     # The guides quote these (docs/performance-tuning.md, README); tests/docs checks they agree.
     figures.record(
@@ -246,6 +260,7 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
             "ratio": ratio,
             "stack_part_s": stack,
             "stack_part_ratio": stack / plain,
+            "noop_plain_ratio": noop / plain,
             "noop_tasks": ran,
             "noop_skipped": skipped,
             "up_cli_s": cli,
