@@ -4,7 +4,7 @@
   .venv/bin/python benchmarks/backup.py [--notes 10000]
 
 In this run and on this machine, on a stack of the benchmark's own (the dev inventory, project
-benchbackup, ports 28680/28600/28603, release history and backups under a temporary directory, so
+benchbackup, ports 28980/28900/28903, release history and backups under a temporary directory, so
 a developer's dev stack and its data are never touched):
   1. the stack is deployed with the playbook of `make deploy`, and notes are added with SQL until
      the notes table holds --notes rows;
@@ -44,7 +44,7 @@ from isolated_stack import overrides, remove_project  # shared with the fault su
 REPO = Path(__file__).resolve().parents[1]
 PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 PROJECT = "benchbackup"
-PORTS = {"nginx": 28680, "api": 28600, "sms": 28603}
+PORTS = {"nginx": 28980, "api": 28900, "sms": 28903}
 WRITERS = ("api", "agent", "worker", "sms")  # backup_writer_services' default
 FILL = (
     "INSERT INTO notes (title, body) SELECT 'benchmark note ' || g, 'Note ' || g || ' of the backup "
