@@ -69,7 +69,7 @@ def playbook(playbook: str, vars_file: Path, *extra: str, json_output: bool = Fa
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     if json_output:
         # The results as data (backup_restore_result), not as printed text.
-        env.update(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_CALLBACKS_ENABLED="")
+        env.update(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.json")
     start = time.monotonic()
     result = run([str(PLAYBOOK), "-i", "inventories/dev", playbook, "-e", f"@{vars_file}", *extra], env=env)
     seconds = time.monotonic() - start
