@@ -68,7 +68,8 @@ def playbook(playbook: str, vars_file: Path, *extra: str, json_output: bool = Fa
     """Run a playbook with the dev inventory and the benchmark's overrides: (seconds, stdout)."""
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     if json_output:
-        # The results as data (backup_restore_result), not as printed text.
+        # The results as data (backup_restore_result), not as printed text; ansible.cfg's profile_tasks would
+        # print into the JSON, and an empty list is refused: the stdout callback alone is named.
         env.update(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.json")
     start = time.monotonic()
     result = run([str(PLAYBOOK), "-i", "inventories/dev", playbook, "-e", f"@{vars_file}", *extra], env=env)
