@@ -145,7 +145,7 @@ image-test: images  ## Build the app image and inspect it (non-root, health chec
 	$(BIN)/python -m pytest -q tests/image
 
 # The scenarios `make test` runs. swarm (three Docker-in-Docker nodes, about
-# 17 minutes) is left to `make molecule-swarm` so that CI stays under 30 minutes
+# 17 minutes) is left to `make molecule-swarm` so that CI stays under 40 minutes
 # (see the README, Tests); `molecule test --all` runs every scenario.
 MOLECULE_SCENARIOS ?= default docker_engine offline_images modules compose build monitoring
 
