@@ -268,7 +268,7 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
             **values,
         },
         by=f"benchmarks/deploy.py --repeat {len(rounds)}" + (" --pipelining" if values else ""),
-        note=f"medians of {len(rounds)} round(s)" if len(rounds) > 1 else "one round",
+        note=f"{f'medians of {len(rounds)} rounds' if len(rounds) > 1 else 'one round'}, load {started} at each start",
     )
 
 
