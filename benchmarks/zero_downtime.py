@@ -4,8 +4,8 @@
   .venv/bin/python benchmarks/zero_downtime.py [--rate 20] [--change settings|image|both]
 
 In this run and on this machine, on a stack of the benchmark's own (the dev inventory, project
-benchzdt, nginx on 127.0.0.1:28880 and no other published port, release history under a temporary
-directory), twice:
+benchzdt, nginx on 127.0.0.1:28880 and no other published port, the app without DEV_RELOAD as stage
+and prod run it, release history under a temporary directory), twice:
   1. before: deploy_zero_downtime=false, so Compose recreates the changed app services in place
      (stop, then start);
   2. after: deploy_zero_downtime=true, so each app service's new container starts beside the old one,
@@ -51,6 +51,9 @@ def extra_vars(root: Path, zero_downtime: bool, log_level: str, app_image: str |
         "compose_sms_public_url": BASE,
         "compose_ports": {"nginx": [{"target": 8080, "published": PORT, "host_ip": "127.0.0.1"}]},
         "compose_log_level": log_level,
+        # The app as stage and prod run it: with DEV_RELOAD, uvicorn's reloader keeps the listening socket
+        # open until its child has drained, so requests queue there unanswered and are reset when it exits.
+        "compose_dev_reload": False,
         "deploy_state_dir": str(root / "state"),
         "deploy_endpoints": [{"service": "nginx", "url": f"{BASE}/ready", "json": {"ready": True}}],
         "deploy_check_ports": [{"port": PORT}],

@@ -18,6 +18,7 @@ from faultsuite import (
     API,
     NOT_HUNG,
     api_ready,
+    containers,
     docker,
     flat,
     http,
@@ -239,6 +240,56 @@ def test_interrupted_deploy_is_recovered_by_the_next(stack, ledger, report):
     assert released, "the lock was not released"
     assert stack_healthy()
     check_rows(report, "interrupted deploy", ledger)
+
+
+def running_of(service: str) -> list[dict]:
+    return [
+        c
+        for c in containers(all_=False)
+        if c["Config"]["Labels"].get("com.docker.compose.service") == service
+        and c["Config"]["Labels"].get("com.docker.compose.oneoff", "False") != "True"
+    ]
+
+
+def test_deploy_killed_during_a_cut_over_leaves_a_healthy_release_serving(stack, ledger, report):
+    # A settings change: agent and worker are cut over without downtime (api and sms publish fixed host
+    # ports in this stack, so Compose recreates them in place after the cut-overs).
+    change = ("-e", "compose_log_level=INFO")
+    old_agent = service_container("agent")["Id"]
+    proc = popen_playbook(*stack.deploy_argv(), *change)
+    try:
+        took = wait_for(lambda: len(running_of("agent")) >= 2, NOT_HUNG, 0.2)
+        assert took is not None, "the deploy never started a second agent container (no cut-over)"
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+        if proc.stdout:
+            proc.stdout.close()
+    # Right after the kill the old release still serves, and the stack settles healthy by itself.
+    serving_at_kill = api_ready()
+    settled = wait_for(stack_healthy, NOT_HUNG, 1)
+    agents = running_of("agent")
+    start = time.monotonic()
+    result = stack.deploy(*change, timeout=NOT_HUNG * 3)
+    seconds = time.monotonic() - start
+    stack.outputs["deploy after one killed during a cut-over (dev, INFO)"] = result.stdout + result.stderr
+    after = {s: running_of(s) for s in ("api", "agent", "sms", "worker", "nginx", "postgres", "redis")}
+    one_each = all(len(cs) == 1 for cs in after.values())
+    report.fault(
+        "deploy killed (SIGKILL) during a cut-over",
+        "survived"
+        if serving_at_kill and settled is not None and result.returncode == 0 and one_each
+        else "NOT recovered",
+        seconds,
+        f"{len(agents)} agent containers served after the kill; the next deploy left one per service",
+    )
+    assert serving_at_kill, "the API did not answer right after the deploy was killed"
+    assert settled is not None, f"the stack was not healthy within {NOT_HUNG} s of the kill"
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert one_each, {s: len(cs) for s, cs in after.items()}
+    assert after["agent"][0]["Id"] != old_agent, "the agent still runs the container of the old release"
+    assert stack_healthy()
+    check_rows(report, "deploy killed during a cut-over", ledger)
 
 
 @pytest.mark.engine_restart

@@ -507,6 +507,7 @@ def deploy_result(
     touched=None,
     not_converged=None,
     action="deploy",
+    rollout=None,
 ):
     """The deploy role's public result ``deploy_result`` (documented in the role's README).
 
@@ -514,6 +515,8 @@ def deploy_result(
     ``touched``: the services a failed deploy had changed before it failed (only those were brought back;
     none: only the files and the release pointer were put back, nothing restarted).
     ``action``: ``deploy``, or ``rollback`` for the rollback entry point.
+    ``rollout``: how the services were updated, one line each (compose_rollout's ``summary``: cut over
+    without downtime, or restarted in place).
     """
     if action not in ("deploy", "rollback"):
         raise ReleaseError(f"action: expected deploy or rollback, found {action!r}.")
@@ -537,6 +540,7 @@ def deploy_result(
         "touched": sorted(touched or []),
         "action": action,
         "not_converged": list(not_converged or []),
+        "rollout": list(rollout or []),
     }
 
 
@@ -600,6 +604,10 @@ def summary_lines(result):
             lines.append(f"One-shot jobs ({names}) {verb}: {jobs['reason']}.")
         else:
             lines.append(f"One-shot jobs ({names}) skipped: {jobs['reason']}.")
+    if result.get("rollout"):
+        verb = "would be" if result["check_mode"] else "were"
+        lines.append(f"How the services {verb} updated:")
+        lines += [f"  - {line}" for line in result["rollout"]]
     if result["services"]:
         lines += services_table(result["services"])
     lines += result.get("notes") or []

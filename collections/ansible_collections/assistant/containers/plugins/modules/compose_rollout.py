@@ -14,17 +14,22 @@ short_description: Update Compose services without downtime, by starting the new
 version_added: 0.1.0
 
 description:
-  - For each service of O(services) whose running container does not run the project's current configuration
-    (Compose's config hash) or image, starts a second container with the new configuration
-    (C(docker compose up --no-deps --no-recreate --scale SERVICE=2)), waits until Docker calls it healthy (or,
-    without a health check, running), waits O(settle) seconds so that a proxy that resolves the service's name
-    sees both, then stops the old container with its own stop timeout (C(stop_grace_period)), so it finishes
-    the requests or the task it is serving, and removes it.
-  - A new container that does not become healthy within O(health_timeout) is removed and the module fails;
-    the old container keeps serving.
+  - For each service of O(services) that Compose would recreate (O(recreate), from a dry run of the same
+    C(up)), starts as many new containers as the service has replicas beside the old ones
+    (C(docker compose up --no-deps --no-recreate --scale SERVICE=N) with the services of O(selection), so that
+    the new containers carry the configuration hash the later C(up) compares with), waits until Docker calls
+    them healthy (or, without a health check, running), waits O(settle) seconds so that a proxy that resolves
+    the service's name has learnt them, then stops the old containers with their own stop timeout
+    (C(stop_grace_period)), so that they finish the requests or the tasks they are serving, and removes them.
+  - A new container that does not become healthy within O(health_timeout) is removed with the other new
+    ones and the module fails; the old containers keep serving.
   - A service with no running container is left to Compose (nothing serves yet); a service that publishes a
-    fixed host port cannot run twice and is left to Compose, which recreates it in place. Both are reported.
-  - A cut-over that was interrupted (two containers, one of them current) is finished, and the old ones go.
+    fixed host port cannot run twice and is left to Compose, which recreates it in place. Both are reported,
+    as are the services outside O(services) that Compose will recreate (RV(restarts)); those of
+    O(warn_restart) are also warned about, before the C(up) restarts them.
+  - With O(step=tidy), finishes what an interrupted cut-over left (more containers than the service's
+    replicas, or stopped leftovers), keeping the newest containers that serve and stopping and removing the
+    others. Run it before the dry run, so that Compose judges the service's wanted containers.
   - Needs the Docker CLI with the Compose plugin on the host. Check mode reports the plan and changes nothing.
 
 extends_documentation_fragment:
@@ -57,6 +62,34 @@ options:
     type: list
     elements: str
     required: true
+  selection:
+    description:
+      - The services the C(up) that follows brings up (with C(--no-deps)). Compose's configuration hash of a
+        service depends on them, so the new containers are started with the same selection. Defaults to
+        O(services).
+    type: list
+    elements: str
+    default: []
+  recreate:
+    description:
+      - The names of the containers Compose would recreate, from a dry run of the C(up) that follows
+        (M(community.docker.docker_compose_v2) in check mode, the IDs of its
+        RV(community.docker.docker_compose_v2#module:actions) of status V(Recreate)). Only for O(step=cutover).
+    type: list
+    elements: str
+    default: []
+  warn_restart:
+    description: Services whose restart by the C(up) is warned about (stateful ones, such as the database).
+    type: list
+    elements: str
+    default: []
+  step:
+    description:
+      - V(cutover) replaces the services Compose would recreate; V(tidy) only finishes what an interrupted
+        cut-over left.
+    type: str
+    choices: [cutover, tidy]
+    default: cutover
   health_timeout:
     description: Seconds the new container may take to become healthy.
     type: int
@@ -77,30 +110,62 @@ seealso:
 
 EXAMPLES = r"""
 ---
+- name: Finish an interrupted cut-over
+  assistant.containers.compose_rollout:
+    project_src: /opt/assistant
+    project_name: assistant-stage
+    files: [docker-compose.stage.yml]
+    services: [api, agent, sms, worker]
+    step: tidy
+
+- name: Ask Compose which containers its up would recreate
+  community.docker.docker_compose_v2:
+    project_src: /opt/assistant
+    project_name: assistant-stage
+    files: [docker-compose.stage.yml]
+    services: [api, agent, sms, worker, nginx, postgres, redis]
+    dependencies: false
+    pull: never
+  check_mode: true
+  changed_when: false
+  register: dry_run
+
 - name: Replace the app services one by one, without failing a request
   assistant.containers.compose_rollout:
     project_src: /opt/assistant
     project_name: assistant-stage
     files: [docker-compose.stage.yml]
     services: [api, agent, sms, worker]
+    selection: [api, agent, sms, worker, nginx, postgres, redis]
+    recreate: "{{ dry_run.actions | selectattr('what', 'eq', 'container') | selectattr('status', 'eq', 'Recreate')
+                  | map(attribute='id') }}"
+    warn_restart: [postgres, redis]
     settle: 3
   register: rollout
 """
 
 RETURN = r"""
 results:
-  description: Per service, the action taken (V(unchanged), V(create), V(cutover), V(in_place)), why, and seconds.
+  description:
+    - Per service of O(services), the action taken (V(unchanged), V(create), V(cutover), V(in_place), V(tidy)),
+      why, the containers that went (V(old)), the new one (V(new)) and the seconds it took.
   returned: always
   type: list
   elements: dict
-  sample: [{service: api, action: cutover, reason: image changed, old: ["0123abcd..."], new: "4567ef01...",
+  sample: [{service: api, action: cutover, reason: image changed, old: ["0123abcd..."], new: ["4567ef01..."],
             seconds: 14.2}]
-summary:
-  description: One line per service, for a deploy summary.
+restarts:
+  description: The services Compose will stop and start again (recreate in place) in the C(up) that follows.
   returned: always
   type: list
   elements: str
-  sample: ["api: cutover (image changed), 14.2 s", "worker: unchanged (runs the wanted configuration)"]
+  sample: [postgres]
+summary:
+  description: One line per service that was (or, in check mode, would be) changed, for a deploy summary.
+  returned: always
+  type: list
+  elements: str
+  sample: ["api: cutover (image changed), 14.2 s", "postgres: in place (not cut over), restarted by Compose"]
 """
 
 import json
@@ -109,16 +174,20 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.assistant.containers.plugins.module_utils.rollout import (
     CUTOVER,
+    TIDY,
+    depends_on,
     fixed_host_ports,
     health,
     new_containers,
-    parse_hashes,
     plan_service,
+    plan_tidy,
+    replicas,
+    restart_warning,
+    restarts,
     service_containers,
+    services_of,
     summary,
 )
-
-PROJECT_LABEL = "com.docker.compose.project"
 
 
 class Rollout:
@@ -130,11 +199,16 @@ class Rollout:
         for f in p["files"]:
             self.compose += ["--file", f"{p['project_src']}/{f}"]
         self.project = p["project_name"]
+        self.selection = list(p["selection"]) or list(p["services"])
+        self.results = []
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, results=self.results, **kwargs)
 
     def run(self, argv, what):
         rc, out, err = self.module.run_command(argv, cwd=self.module.params["project_src"])
         if rc != 0:
-            self.module.fail_json(msg=f"{what} failed (exit {rc}): {(err or out).strip()[-2000:]}", cmd=argv)
+            self.fail(f"{what} failed (exit {rc}): {(err or out).strip()[-2000:]}", cmd=argv)
         return out
 
     def containers(self):
@@ -154,12 +228,11 @@ class Rollout:
             return []
         return json.loads(self.run(["docker", "inspect", *ids], "Inspecting the project's containers"))
 
-    def image_ids(self, refs):
-        ids = {}
-        for ref in sorted(set(refs)):
-            rc, out = self.module.run_command(["docker", "image", "inspect", "--format", "{{.Id}}", ref])[:2]
-            ids[ref] = out.strip() if rc == 0 else None
-        return ids
+    def image_id(self, ref):
+        if not ref:
+            return None
+        rc, out = self.module.run_command(["docker", "image", "inspect", "--format", "{{.Id}}", ref])[:2]
+        return out.strip() if rc == 0 else None
 
     def wait_healthy(self, container_id, timeout):
         deadline = time.monotonic() + timeout
@@ -174,59 +247,72 @@ class Rollout:
                 return ("timed out" if verdict in ("starting", "running") else verdict), last
             time.sleep(0.5)
 
-    def cutover(self, plan, config):
+    def drain(self, service, ids):
+        """Stops (each with its own stop timeout: Compose's stop_grace_period) and removes containers."""
+        if ids:
+            self.run(["docker", "stop", *ids], f"Stopping the old {service} container")
+            self.run(["docker", "rm", *ids], f"Removing the old {service} container")
+
+    def cutover(self, plan, want):
         service = plan["service"]
         p = self.module.params
         started = time.monotonic()
-        new_id = plan.get("keep")
-        if not new_id:
-            # Stopped leftovers would count towards the scale; they serve nothing.
-            before = self.containers()
-            stopped = [
-                c["Id"] for c in service_containers(before, service) if not (c.get("State") or {}).get("Running")
-            ]
-            if stopped:
-                self.run(["docker", "rm", *stopped], f"Removing {service}'s stopped containers")
-            before = service_containers(self.containers(), service)
-            self.run(
-                [
-                    *self.compose,
-                    "up",
-                    "--detach",
-                    "--no-deps",
-                    "--no-recreate",
-                    "--pull",
-                    "never",
-                    "--scale",
-                    f"{service}={len(before) + 1}",
-                    service,
-                ],
-                f"Starting a new {service} container beside the old one",
-            )
-            fresh = new_containers([c["Id"] for c in before], service_containers(self.containers(), service))
-            if len(fresh) != 1:
-                self.module.fail_json(
-                    msg=f"Expected one new {service} container after the scale-up, found {len(fresh)}."
-                )
-            new_id = fresh[0]["Id"]
-            verdict, last = self.wait_healthy(new_id, p["health_timeout"])
+        before = service_containers(self.containers(), service)
+        # Stopped leftovers would count towards the scale; they serve nothing.
+        stopped = [c["Id"] for c in before if not (c.get("State") or {}).get("Running")]
+        if stopped:
+            self.run(["docker", "rm", *stopped], f"Removing {service}'s stopped containers")
+            before = [c for c in before if c["Id"] not in stopped]
+        # The same selection as the up that follows, so the new container has the hash that up compares with;
+        # --no-recreate leaves the other services' containers as they are.
+        self.run(
+            [
+                *self.compose,
+                "up",
+                "--detach",
+                "--no-deps",
+                "--no-recreate",
+                "--pull",
+                "never",
+                "--scale",
+                f"{service}={len(before) + want}",
+                *self.selection,
+            ],
+            f"Starting a new {service} container beside the old one",
+        )
+        fresh = [
+            c["Id"] for c in new_containers([c["Id"] for c in before], service_containers(self.containers(), service))
+        ]
+        if len(fresh) != want:
+            self.module.run_command(["docker", "rm", "--force", *fresh])
+            self.fail(f"Expected {want} new {service} container(s) after the scale-up, found {len(fresh)}.")
+        deadline = time.monotonic() + p["health_timeout"]
+        for new_id in fresh:
+            verdict, last = self.wait_healthy(new_id, max(0.0, deadline - time.monotonic()))
             if verdict not in ("healthy", "running"):
-                self.module.run_command(["docker", "rm", "--force", new_id])
-                self.module.fail_json(
-                    msg=(
-                        f"The new {service} container was {verdict} after up to {p['health_timeout']} s"
-                        f" (health_timeout); it was removed and the old one keeps serving."
-                        + (f" Its last health check said: {last}" if last else "")
-                    ),
-                    results=self.results,
+                self.module.run_command(["docker", "rm", "--force", *fresh])
+                self.fail(
+                    f"The new {service} container was {verdict} after up to {p['health_timeout']} s"
+                    f" (health_timeout); the new containers were removed and the old ones keep serving."
+                    + (f" Its last health check said: {last}" if last else "")
                 )
-            time.sleep(p["settle"])
-        old = [i for i in plan["old"] if i != new_id]
-        if old:
-            # docker stop uses each container's own stop timeout (Compose's stop_grace_period).
-            self.run(["docker", "stop", *old], f"Stopping the old {service} container")
-            self.run(["docker", "rm", *old], f"Removing the old {service} container")
-        return dict(plan, new=new_id, old=old, seconds=round(time.monotonic() - started, 1))
+        time.sleep(p["settle"])
+        old = [c["Id"] for c in before]
+        self.drain(service, old)
+        return dict(plan, new=fresh, old=old, seconds=round(time.monotonic() - started, 1))
+
+    def tidy(self, services):
+        containers = self.containers()
+        plans = [
+            plan_tidy(s, service_containers(containers, s), replicas(services[s]))
+            for s in self.module.params["services"]
+        ]
+        for plan in plans:
+            if plan["action"] == TIDY and not self.module.check_mode:
+                self.drain(plan["service"], plan["old"])
+            self.results.append(plan)
+        changed = any(pl["action"] == TIDY for pl in plans)
+        self.module.exit_json(changed=changed, results=self.results, restarts=[], summary=summary(self.results))
 
     def main(self):
         p = self.module.params
@@ -234,32 +320,36 @@ class Rollout:
             self.run([*self.compose, "config", "--format", "json"], "Reading the project's configuration")
         )
         services = config.get("services") or {}
-        unknown = [s for s in p["services"] if s not in services]
+        unknown = [s for s in p["services"] + self.selection if s not in services]
         if unknown:
-            self.module.fail_json(
-                msg=f"services: {', '.join(unknown)} not in the project (it has {', '.join(sorted(services))})."
+            self.fail(
+                f"services/selection: {', '.join(unknown)} not in the project (it has {', '.join(sorted(services))})."
             )
-        hashes = parse_hashes(self.run([*self.compose, "config", "--hash", ",".join(p["services"])], "Hashing"))
-        images = self.image_ids(services[s].get("image") for s in p["services"])
+        if p["step"] == TIDY:
+            self.tidy(services)
         containers = self.containers()
-        plans = [
-            plan_service(
-                s,
-                service_containers(containers, s),
-                hashes.get(s),
-                images.get(services[s].get("image")),
-                fixed_host_ports(services[s]),
-            )
-            for s in p["services"]
-        ]
-        self.results = []
-        changed = any(pl["action"] == CUTOVER for pl in plans)
+        plans = []
+        for s in p["services"]:
+            mine = service_containers(containers, s)
+            want = self.image_id(services[s].get("image"))
+            running_images = {c.get("Image") for c in mine if (c.get("State") or {}).get("Running")}
+            image_changed = None if want is None or not running_images else running_images != {want}
+            plans.append(plan_service(s, mine, p["recreate"], fixed_host_ports(services[s]), image_changed))
+        rolled = [pl["service"] for pl in plans if pl["action"] == CUTOVER]
+        dependencies = {name: depends_on(cfg) for name, cfg in services.items()}
+        restarted = restarts(plans, services_of(containers, p["recreate"]), rolled, dependencies)
+        warning = restart_warning(restarted, p["warn_restart"])
+        if warning:
+            self.module.warn(warning)
         for plan in plans:
             if plan["action"] == CUTOVER and not self.module.check_mode:
-                self.results.append(self.cutover(plan, config))
+                self.results.append(self.cutover(plan, max(1, replicas(services[plan["service"]]))))
             else:
                 self.results.append(plan)
-        self.module.exit_json(changed=changed, results=self.results, summary=summary(self.results))
+        lines = summary(self.results)
+        planned = {pl["service"] for pl in plans}
+        lines += [f"{s}: in place (not cut over), restarted by Compose" for s in restarted if s not in planned]
+        self.module.exit_json(changed=bool(rolled), results=self.results, restarts=restarted, summary=lines)
 
 
 def main():
@@ -269,6 +359,10 @@ def main():
             project_name=dict(type="str", required=True),
             files=dict(type="list", elements="str", required=True),
             services=dict(type="list", elements="str", required=True),
+            selection=dict(type="list", elements="str", default=[]),
+            recreate=dict(type="list", elements="str", default=[]),
+            warn_restart=dict(type="list", elements="str", default=[]),
+            step=dict(type="str", choices=["cutover", "tidy"], default="cutover"),
             health_timeout=dict(type="int", default=180),
             settle=dict(type="float", default=3),
         ),

@@ -577,6 +577,19 @@ def test_summary_of_a_deploy():
     assert not any("\\n" in line or "\n" in line for line in lines)
 
 
+@pytest.mark.parametrize("check_mode, verb", [(False, "were"), (True, "would be")])
+def test_summary_says_how_the_services_were_updated(check_mode, verb):
+    rollout = ["api: cutover (image changed), 9.1 s", "postgres: in place (not cut over), restarted by Compose"]
+    lines = summary_lines(_result(rollout=rollout, check_mode=check_mode))
+    at = lines.index(f"How the services {verb} updated:")
+    assert lines[at + 1 : at + 3] == [f"  - {line}" for line in rollout]
+    assert lines[at + 3].startswith("SERVICE")
+
+
+def test_summary_without_a_rollout_has_no_such_section():
+    assert not any(line.startswith("How the services") for line in summary_lines(_result()))
+
+
 def test_summary_of_an_unchanged_swarm_stack():
     jobs = {"run": False, "reason": "they ran for this release's files and images", "jobs": ["migrate"]}
     lines = summary_lines(_result(status="unchanged", backend="swarm", previous=C, jobs=jobs))

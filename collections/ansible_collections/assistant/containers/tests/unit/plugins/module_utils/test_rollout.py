@@ -8,19 +8,21 @@ import pytest
 from ansible_collections.assistant.containers.plugins.module_utils import rollout as r
 
 
-def container(cid, service="api", hash_="h1", image="sha256:i1", running=True, health=None, oneoff=False, started="1"):
-    state = {"Running": running, "StartedAt": started}
+def container(cid, service="api", image="sha256:i1", running=True, health=None, oneoff=False, created="1", n=1):
+    state = {"Running": running}
     if health:
         state["Health"] = {"Status": health}
-    labels = {"com.docker.compose.service": service, r.CONFIG_HASH_LABEL: hash_}
+    labels = {"com.docker.compose.service": service}
     if oneoff:
         labels[r.ONEOFF_LABEL] = "True"
-    return {"Id": cid, "Image": image, "State": state, "Config": {"Labels": labels}}
-
-
-def test_parse_hashes():
-    out = "api 91642c39b0a5\nworker 32405bd7b0db\n\n"
-    assert r.parse_hashes(out) == {"api": "91642c39b0a5", "worker": "32405bd7b0db"}
+    return {
+        "Id": cid,
+        "Name": f"/proj-{service}-{n}",
+        "Image": image,
+        "Created": created,
+        "State": state,
+        "Config": {"Labels": labels},
+    }
 
 
 @pytest.mark.parametrize(
@@ -44,59 +46,182 @@ def test_service_containers_leave_out_other_services_and_one_offs():
     assert [c["Id"] for c in r.service_containers(cs, "api")] == ["a"]
 
 
+def test_name_drops_the_leading_slash():
+    assert r.name(container("a", n=3)) == "proj-api-3"
+
+
+@pytest.mark.parametrize(
+    "names, want",
+    [
+        ([], []),
+        (["proj-api-1"], ["api"]),
+        (["proj-postgres-1", "proj-api-1", "proj-api-1"], ["api", "postgres"]),
+        # A name Compose gives that is no container of the project (a temporary one) counts for nothing.
+        (["b88dbc9bb2fc_proj-api-1"], []),
+    ],
+)
+def test_services_of(names, want):
+    cs = [container("a"), container("p", service="postgres"), container("w", service="worker")]
+    assert r.services_of(cs, names) == want
+
+
 def test_plan_create_when_nothing_runs():
-    plan = r.plan_service("api", [container("a", running=False)], "h1", "sha256:i1", [])
+    plan = r.plan_service("api", [container("a", running=False)], ["proj-api-1"], [])
     assert plan["action"] == r.CREATE
     assert plan["old"] == ["a"]
 
 
-def test_plan_unchanged():
-    plan = r.plan_service("api", [container("a")], "h1", "sha256:i1", [])
+@pytest.mark.parametrize("recreate", [[], ["proj-worker-1"], ["proj-api-2"]])
+def test_plan_unchanged_when_compose_would_not_recreate_it(recreate):
+    plan = r.plan_service("api", [container("a")], recreate, [])
     assert plan["action"] == r.UNCHANGED
     assert plan["old"] == []
 
 
 @pytest.mark.parametrize(
-    "want_hash, want_image, reason",
-    [
-        ("h2", "sha256:i1", "configuration changed"),
-        ("h1", "sha256:i2", "image changed"),
-        ("h2", "sha256:i2", "configuration changed and image changed"),
-    ],
+    "image_changed, reason",
+    [(None, "configuration or image changed"), (True, "image changed"), (False, "configuration changed")],
 )
-def test_plan_cutover(want_hash, want_image, reason):
-    plan = r.plan_service("api", [container("a")], want_hash, want_image, [])
+def test_plan_cutover(image_changed, reason):
+    plan = r.plan_service("api", [container("a")], ["proj-api-1"], [], image_changed)
     assert plan == {"service": "api", "action": r.CUTOVER, "reason": reason, "old": ["a"]}
 
 
 def test_plan_in_place_for_fixed_ports():
-    plan = r.plan_service("api", [container("a")], "h2", "sha256:i1", ["127.0.0.1:8000"])
+    plan = r.plan_service("api", [container("a")], ["proj-api-1"], ["127.0.0.1:8000"])
     assert plan["action"] == r.IN_PLACE
     assert "127.0.0.1:8000" in plan["reason"]
 
 
-def test_plan_finishes_an_interrupted_cutover():
-    old = container("old", hash_="h1", started="2026-12-02T07:00:00Z")
-    new = container("new", hash_="h2", started="2026-12-02T07:01:00Z")
-    plan = r.plan_service("api", [old, new], "h2", "sha256:i1", [])
-    assert plan["action"] == r.CUTOVER
-    assert plan["keep"] == "new"
-    assert plan["old"] == ["old"]
+def test_plan_unchanged_with_fixed_ports_is_unchanged():
+    assert r.plan_service("api", [container("a")], [], ["127.0.0.1:8000"])["action"] == r.UNCHANGED
 
 
-def test_plan_keeps_the_newest_of_two_current_containers():
-    a = container("a", started="2026-12-02T07:00:00Z")
-    b = container("b", started="2026-12-02T07:05:00Z")
-    plan = r.plan_service("api", [a, b], "h1", "sha256:i1", [])
-    assert plan["keep"] == "b"
-    assert plan["old"] == ["a"]
+@pytest.mark.parametrize(
+    "containers, keep, old",
+    [
+        # A killed deploy: the new container became healthy, the old one was not stopped yet.
+        (
+            [
+                container("old", health="healthy", created="2026-12-02T07:00"),
+                container("new", health="healthy", created="2026-12-02T07:01", n=2),
+            ],
+            "new",
+            ["old"],
+        ),
+        # Killed before the new one was healthy: the old one keeps serving, the new one goes.
+        (
+            [
+                container("old", health="healthy", created="2026-12-02T07:00"),
+                container("new", health="starting", created="2026-12-02T07:01", n=2),
+            ],
+            "old",
+            ["new"],
+        ),
+        # No health check: running counts as serving.
+        ([container("a", created="1"), container("b", created="2", n=2)], "b", ["a"]),
+        # Nothing serves: the newest running one stays.
+        (
+            [container("a", health="starting", created="1"), container("b", health="unhealthy", created="2", n=2)],
+            "b",
+            ["a"],
+        ),
+        # A stopped leftover beside the running one.
+        ([container("a", created="2"), container("x", running=False, created="1", n=2)], "a", ["x"]),
+    ],
+)
+def test_plan_tidy(containers, keep, old):
+    plan = r.plan_tidy("api", containers)
+    assert plan["action"] == r.TIDY
+    assert plan["keep"] == [keep]
+    assert plan["old"] == old
 
 
-def test_plan_removes_stopped_leftovers_beside_a_current_one():
-    plan = r.plan_service("api", [container("a"), container("x", running=False)], "h1", "sha256:i1", [])
-    assert plan["action"] == r.CUTOVER
-    assert plan["keep"] == "a"
-    assert plan["old"] == ["x"]
+def test_plan_tidy_keeps_the_wanted_replicas():
+    old = [container(f"old{i}", health="healthy", created=f"07:0{i}", n=i) for i in (1, 2)]
+    new = [
+        container("new3", health="healthy", created="07:03", n=3),
+        container("new4", health="starting", created="07:04", n=4),
+    ]
+    plan = r.plan_tidy("api", old + new, want=2)
+    assert plan["keep"] == ["new3", "old2"]
+    assert plan["old"] == ["old1", "new4"]
+
+
+def test_plan_tidy_leaves_the_wanted_replicas_alone():
+    assert r.plan_tidy("api", [container("a"), container("b", n=2)], want=2)["action"] == r.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    "config, want",
+    [
+        ({}, 1),
+        ({"deploy": {"replicas": 2}}, 2),
+        ({"scale": 3}, 3),
+        ({"deploy": {"replicas": 0}}, 0),
+        ({"deploy": {}}, 1),
+    ],
+)
+def test_replicas(config, want):
+    assert r.replicas(config) == want
+
+
+@pytest.mark.parametrize(
+    "containers",
+    [
+        [],
+        [container("a")],
+        [container("a", running=False)],
+        [container("a", running=False), container("b", running=False, n=2)],
+    ],
+)
+def test_plan_tidy_leaves_one_container_or_none_running(containers):
+    plan = r.plan_tidy("api", containers)
+    assert plan["action"] == r.UNCHANGED
+    assert plan["old"] == []
+
+
+@pytest.mark.parametrize(
+    "plans, recreated, rolled, want",
+    [
+        ([], [], [], []),
+        # Cut over: not restarted.
+        ([{"service": "api", "action": r.CUTOVER}], ["api"], ["api"], []),
+        # Fixed ports: in place.
+        ([{"service": "api", "action": r.IN_PLACE}], ["api"], [], ["api"]),
+        # A stateful service outside the cut-over set.
+        ([{"service": "api", "action": r.CUTOVER}], ["api", "postgres", "nginx"], ["api"], ["nginx", "postgres"]),
+    ],
+)
+def test_restarts(plans, recreated, rolled, want):
+    assert r.restarts(plans, recreated, rolled) == want
+
+
+@pytest.mark.parametrize(
+    "recreated, rolled, want",
+    [
+        # The dry run recreates nginx with the API; once the API is cut over, the up leaves nginx alone.
+        (["api", "nginx"], ["api"], []),
+        # Nothing nginx depends on is cut over: it is recreated (its own change).
+        (["nginx"], [], ["nginx"]),
+        (["nginx", "postgres", "worker"], ["worker"], ["nginx", "postgres"]),
+    ],
+)
+def test_restarts_leave_out_dependents_of_cut_over_services(recreated, rolled, want):
+    deps = {"nginx": ["api", "seed", "sms"], "api": ["migrate", "redis"], "postgres": []}
+    assert r.restarts([], recreated, rolled, deps) == want
+
+
+@pytest.mark.parametrize(
+    "config, want",
+    [
+        ({}, []),
+        ({"depends_on": {"sms": {}, "api": {"condition": "service_healthy"}}}, ["api", "sms"]),
+        ({"depends_on": None}, []),
+    ],
+)
+def test_depends_on(config, want):
+    assert r.depends_on(config) == want
 
 
 @pytest.mark.parametrize(
@@ -117,14 +242,36 @@ def test_new_containers():
     assert [c["Id"] for c in r.new_containers(["a"], [container("a"), container("b")])] == ["b"]
 
 
-def test_summary():
+def test_summary_leaves_out_unchanged_services():
     lines = r.summary(
         [
             {"service": "api", "action": r.CUTOVER, "reason": "image changed", "seconds": 14.24},
             {"service": "sms", "action": r.IN_PLACE, "reason": "publishes fixed host ports (127.0.0.1:8003)"},
+            {"service": "worker", "action": r.UNCHANGED, "reason": "runs the wanted configuration"},
         ]
     )
     assert lines == [
         "api: cutover (image changed), 14.2 s",
         "sms: in place (publishes fixed host ports (127.0.0.1:8003))",
     ]
+
+
+@pytest.mark.parametrize(
+    "restarted, want",
+    [
+        ([], None),
+        (["nginx", "api"], None),
+        (
+            ["nginx", "postgres"],
+            "postgres will be stopped and started again by this deploy (Compose recreates it in place: its "
+            "configuration or image changed); its clients see errors until it is back.",
+        ),
+        (
+            ["postgres", "redis"],
+            "postgres, redis will be stopped and started again by this deploy (Compose recreates them in place: "
+            "their configuration or images changed); their clients see errors until they are back.",
+        ),
+    ],
+)
+def test_restart_warning(restarted, want):
+    assert r.restart_warning(restarted, ["postgres", "redis"]) == want
