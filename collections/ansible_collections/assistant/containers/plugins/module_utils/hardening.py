@@ -38,7 +38,9 @@ def _service(labels):
 def container_hardening(inspect, proc_status):
     """One container's hardening as it runs: a flat report and its problems (empty when hardened)."""
     if not isinstance(inspect, dict) or "HostConfig" not in inspect:
-        raise HardeningError(f"expected a docker inspect document of a container (with HostConfig), got {inspect!r:.120}")
+        raise HardeningError(
+            f"expected a docker inspect document of a container (with HostConfig), got {inspect!r:.120}"
+        )
     host = inspect.get("HostConfig") or {}
     config = inspect.get("Config") or {}
     state = inspect.get("State") or {}
@@ -91,11 +93,11 @@ def hardening_problems(report):
     if report["pids_limit"] <= 0:
         problems.append(f"it has no PID limit (HostConfig.PidsLimit {report['pids_limit']})")
     if report["log_driver"] not in ROTATING_LOG_DRIVERS:
-        problems.append(f"its log driver {report['log_driver']!r} is not one Docker rotates ({', '.join(ROTATING_LOG_DRIVERS)})")
+        rotating = ", ".join(ROTATING_LOG_DRIVERS)
+        problems.append(f"its log driver {report['log_driver']!r} is not one Docker rotates ({rotating})")
     elif report["log_driver"] == "json-file" and not (report["log_max_size"] and report["log_max_file"]):
-        problems.append(
-            f"its json-file logs are not rotated (max-size {report['log_max_size']!r}, max-file {report['log_max_file']!r})"
-        )
+        size, count = report["log_max_size"], report["log_max_file"]
+        problems.append(f"its json-file logs are not rotated (max-size {size!r}, max-file {count!r})")
     return problems
 
 
@@ -106,4 +108,4 @@ def containers_hardening(inspects, proc_statuses):
         raise HardeningError(
             f"expected one /proc status text per container, got {len(proc_statuses)} for {len(inspects)} containers"
         )
-    return [container_hardening(i, s) for i, s in zip(inspects, proc_statuses)]
+    return [container_hardening(inspects[i], proc_statuses[i]) for i in range(len(inspects))]

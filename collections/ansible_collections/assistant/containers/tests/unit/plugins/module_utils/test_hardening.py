@@ -11,8 +11,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.assistant.containers.plugins.filter.container_hardening import container_hardening
 from ansible_collections.assistant.containers.plugins.module_utils.hardening import (
     HardeningError,
-    container_hardening as one,
     proc_status_field,
+)
+from ansible_collections.assistant.containers.plugins.module_utils.hardening import (
+    container_hardening as one,
 )
 
 # A Swarm task container as docker inspect shows it (trimmed): no SecurityOpt, the engine set NoNewPrivs.
@@ -77,7 +79,7 @@ def test_hardened_task_has_no_problem():
         (_with("HostConfig.PidsLimit", None), STATUS_NNP, "no PID limit"),
         (_with("HostConfig.PidsLimit", -1), STATUS_NNP, "no PID limit"),
         (_with("HostConfig.LogConfig", {"Type": "json-file", "Config": {}}), STATUS_NNP, "not rotated"),
-        (_with("HostConfig.LogConfig", {"Type": "json-file", "Config": {"max-size": "10m"}}), STATUS_NNP, "not rotated"),
+        (_with("HostConfig.LogConfig", {"Type": "json-file", "Config": {"max-size": "1m"}}), STATUS_NNP, "not rotated"),
         (_with("HostConfig.LogConfig", {"Type": "syslog", "Config": {}}), STATUS_NNP, "not one Docker rotates"),
     ],
 )
