@@ -147,7 +147,7 @@ image-test: images  ## Build the app image and inspect it (non-root, health chec
 	$(BIN)/python -m pytest -q tests/image
 
 # The scenarios `make test` runs. swarm (three Docker-in-Docker nodes, about
-# 17 minutes) is left to `make molecule-swarm` so that CI stays under 30 minutes
+# 17 minutes) is left to `make molecule-swarm` so that CI stays under 40 minutes
 # (see the README, Tests); `molecule test --all` runs every scenario.
 MOLECULE_SCENARIOS ?= default docker_engine offline_images modules compose build monitoring
 
@@ -172,10 +172,12 @@ test: venv  ## Every gate, in stages, with each stage's duration at the end
 	@scripts/run-stages.sh lint sanity unit drift app-test engine images conformance build compose-test image-test security molecule \
 	  molecule-pristine
 
-bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose
+bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose, backup and restore, task YAML
 	$(BIN)/python benchmarks/image_build.py
 	benchmarks/images.sh
-	$(BIN)/python benchmarks/deploy.py
+	$(BIN)/python benchmarks/deploy.py --pipelining
+	$(BIN)/python benchmarks/backup.py
+	$(BIN)/python benchmarks/yaml_lines.py
 
 clean:  ## Remove the virtualenv and caches (containers and volumes are left alone)
 	rm -rf $(VENV) .cache

@@ -7,13 +7,15 @@ Each round, all in this run and on this machine:
   1. empty host: the playbook `make deploy` runs (deploy.yml: engine, images, build, proxy, deploy)
      onto a project with no container, volume, rendered file or release history; images present;
   2. warm no-op: the same command again (must report changed=0 and recreate no container);
-     with --pipelining, once more with ANSIBLE_PIPELINING=false, to show what pipelining saves;
+     with --pipelining, three more no-ops in the order off, off, on (ANSIBLE_PIPELINING), so that with
+     the first one the runs with pipelining on and off alternate A B B A and a load that rises or
+     falls during the round weighs on both alike: what pipelining saves on the local connection;
   3. baseline: the compose file step 1 rendered, brought up under another project name with
      `docker compose up -d --wait` on empty volumes (migrate and seed run as its dependencies).
 Budgets (#18, printed, never asserted): the no-op at most 20 s with changed=0 and no container
 recreated; the ratio empty-host / baseline no worse than 2.67 (the figure before #18) by more
 than 20 %. Also printed: the tasks the no-op runs, and the lines of YAML in roles/*/tasks/ now
-and at --before-ref (default: the last commit before the deploy role's restructure).
+and at --before-ref (default: the last commit before the #16-#20 redesign, benchmarks/yaml_lines.py).
 With --repeat N the rounds alternate and medians are printed.
 
 The dev inventory is used with a project, directory, ports and release history of the
@@ -37,7 +39,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import figures  # benchmarks/figures.py: the figures file the guides quote
+import yaml_lines  # benchmarks/yaml_lines.py: lines and tasks in roles/*/tasks/ from git
 from isolated_stack import overrides, remove_project  # shared with the fault suite
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,8 +50,8 @@ PROJECT, BASELINE = "benchdeploy", "benchplain"
 PORTS = {"nginx": 28780, "api": 28700, "sms": 28703}
 NOOP_TARGET, RATIO_BEFORE = 20.0, 2.67
 RATIO_TARGET = round(RATIO_BEFORE * 1.2, 2)
-# The last commit before the deploy role's restructure (#18): YAML lines in roles/*/tasks/ are compared with it.
-BEFORE_REF = "cf52407"
+# The last commit before the redesign (#16-#20): YAML lines in roles/*/tasks/ are compared with it.
+BEFORE_REF = yaml_lines.BEFORE_REF
 STACK_ROLES = ("proxy", "compose", "deploy", "monitoring")
 
 
@@ -107,6 +111,8 @@ UP_COST_PLAY = """
   hosts: localhost
   connection: local
   gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
   tasks:
     - name: cli
       ansible.builtin.command:
@@ -141,17 +147,8 @@ def compose_up_cost(project_dir: Path, rounds: int = 5) -> dict[str, float]:
     return {name: seconds[name] / rounds for name in ("cli", "module")}
 
 
-def yaml_lines(ref: str | None = None) -> int:
-    """Lines of YAML in roles/*/tasks/, in the work tree or at a git ref."""
-    roles = "collections/ansible_collections/assistant/containers/roles"
-    if ref is None:
-        return sum(len(p.read_text().splitlines()) for p in (REPO / roles).glob("*/tasks/**/*.yml"))
-    listed = run(["git", "ls-tree", "-r", "--name-only", ref, roles]).stdout.split()
-    files = [f for f in listed if re.fullmatch(rf"{re.escape(roles)}/[^/]+/tasks/.*\.yml", f)]
-    return sum(len(run(["git", "show", f"{ref}:{f}"]).stdout.splitlines()) for f in files)
-
-
 def one_round(root: Path, pipelining: bool) -> dict:
+    load = os.getloadavg()[0]
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     vars_file = root / "overrides.json"
@@ -163,7 +160,11 @@ def one_round(root: Path, pipelining: bool) -> dict:
     noop = deploy(vars_file)
     after = containers(PROJECT)
     recreated = sorted(s for s in before if after.get(s) != before[s])
-    unpiped = deploy(vars_file, pipelining=False) if pipelining else None
+    # A B B A: noop (on), off, off, on.
+    piped, unpiped = [noop], []
+    if pipelining:
+        unpiped = [deploy(vars_file, pipelining=False), deploy(vars_file, pipelining=False)]
+        piped.append(deploy(vars_file, pipelining=True))
     up_cost = compose_up_cost(root / "stack")
     # The baseline needs the host ports the deployed stack holds; the rendered files stay.
     remove_project(PROJECT)
@@ -171,11 +172,13 @@ def one_round(root: Path, pipelining: bool) -> dict:
     return {
         "empty": empty,
         "noop": noop,
+        "piped": piped,
         "unpiped": unpiped,
         "up_cost": up_cost,
         "recreated": recreated,
         "services": len(before),
         "plain": plain,
+        "load": load,
     }
 
 
@@ -190,7 +193,11 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
     changed = max(r["noop"]["changed"] for r in rounds)
     recreated = sorted({s for r in rounds for s in r["recreated"]})
     load = os.getloadavg()[0]
-    print(f"\nDeploy benchmark: {len(rounds)} round(s), {rounds[0]['services']} long-running services, load {load:.1f}")
+    started = ", ".join(f"{r['load']:.1f}" for r in rounds)
+    print(
+        f"\nDeploy benchmark: {len(rounds)} round(s), {rounds[0]['services']} long-running services, "
+        f"load {load:.1f} now, {started} at each round's start"
+    )
     print(f"{'measure':<48} {'value':>10}  target")
     print(f"{'-' * 48} {'-' * 10}  {'-' * 18}")
     print(f"{'make deploy onto an empty host (s)':<48} {empty:>10.1f}")
@@ -205,21 +212,29 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
     print(f"{'  ratio of that part / plain compose':<48} {stack / plain:>10.2f}")
     verdict = "met" if noop <= NOOP_TARGET else "NOT met"
     print(f"{'make deploy again, nothing changed (s)':<48} {noop:>10.1f}  <= {NOOP_TARGET:.0f} ({verdict})")
+    print(f"{'  ratio of that / plain compose':<48} {noop / plain:>10.2f}")
     print(f"{'  changed tasks in that run':<48} {changed:>10}  0")
     print(f"{'  containers it recreated':<48} {len(recreated):>10}  0 {' '.join(recreated)}")
     ran = med([r["noop"]["ran"] for r in rounds])
     skipped = med([r["noop"]["skipped"] for r in rounds])
     print(f"{'  tasks it ran (recap ok=), skipped':<48} {ran:>10.0f}  {skipped:.0f} skipped")
+    values = {}
     if all(r["unpiped"] for r in rounds):
-        unpiped = med([r["unpiped"]["seconds"] for r in rounds])
-        print(f"{'  the same without pipelining (s)':<48} {unpiped:>10.1f}  pipelining saves {unpiped - noop:.1f} s")
+        piped = med([d["seconds"] for r in rounds for d in r["piped"]])
+        unpiped = med([d["seconds"] for r in rounds for d in r["unpiped"]])
+        samples = sum(len(r["unpiped"]) for r in rounds)
+        print(f"{'  the no-op with pipelining, A B B A (s)':<48} {piped:>10.1f}  median of {samples}")
+        print(f"{'  the no-op without pipelining, A B B A (s)':<48} {unpiped:>10.1f}  median of {samples}")
+        print(f"{'  ratio with / without pipelining':<48} {piped / unpiped:>10.2f}  saves {unpiped - piped:.1f} s")
+        values.update(noop_piped_s=piped, noop_unpiped_s=unpiped, pipelining_ratio=piped / unpiped)
     cli = med([r["up_cost"]["cli"] for r in rounds])
     module = med([r["up_cost"]["module"] for r in rounds])
     print(f"{'compose up of the running stack, CLI task (s)':<48} {cli:>10.2f}")
     print(f"{'  docker_compose_v2 task (s)':<48} {module:>10.2f}  {module - cli:+.2f} s per call")
-    now, before = yaml_lines(), yaml_lines(before_ref)
-    print(f"{'lines of YAML in roles/*/tasks/, now':<48} {now:>10}")
-    print(f"{'  at ' + before_ref + ' (before #18)':<48} {before:>10}  {now - before:+d}")
+    now = yaml_lines.totals(yaml_lines.tally("HEAD"))
+    before = yaml_lines.totals(yaml_lines.tally(before_ref))
+    print(f"{'lines of YAML in roles/*/tasks/ at HEAD':<48} {now['lines']:>10}  {now['tasks']} tasks")
+    print(f"{'  at ' + before_ref + ' (before #16-#20)':<48} {before['lines']:>10}  {before['tasks']} tasks")
     print("\nSeconds per role (median), empty host / no-op:")
     names = list(rounds[0]["empty"]["roles"])
     for name in names:
@@ -227,9 +242,11 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
         n = med([r["noop"]["roles"].get(name, 0.0) for r in rounds])
         print(f"  {name:<20} {e:>7.1f} {n:>7.1f}")
     for i, r in enumerate(rounds, 1):
+        abba = [r["piped"][0], *r["unpiped"], *r["piped"][1:]]
+        pipe = " ".join(f"{d['seconds']:.1f}" for d in abba) if r["unpiped"] else "-"
         print(
             f"round {i}: empty {r['empty']['seconds']:.1f} s, no-op {r['noop']['seconds']:.1f} s, "
-            f"plain {r['plain']:.1f} s"
+            f"plain {r['plain']:.1f} s, no-ops on/off/off/on {pipe} s"
         )
     # The guides quote these (docs/performance-tuning.md, README); tests/docs checks they agree.
     figures.record(
@@ -243,9 +260,15 @@ def print_table(rounds: list[dict], before_ref: str) -> None:
             "ratio": ratio,
             "stack_part_s": stack,
             "stack_part_ratio": stack / plain,
+            "noop_plain_ratio": noop / plain,
+            "noop_tasks": ran,
+            "noop_skipped": skipped,
+            "up_cli_s": cli,
+            "up_module_s": module,
+            **values,
         },
-        by=f"benchmarks/deploy.py --repeat {len(rounds)}",
-        note=f"medians of {len(rounds)} round(s)" if len(rounds) > 1 else "one round",
+        by=f"benchmarks/deploy.py --repeat {len(rounds)}" + (" --pipelining" if values else ""),
+        note=f"{f'medians of {len(rounds)} rounds' if len(rounds) > 1 else 'one round'}, load {started} at each start",
     )
 
 
@@ -253,7 +276,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=1, help="rounds to run (medians are printed)")
     parser.add_argument("--pipelining", action="store_true", help="also time the no-op without pipelining")
-    parser.add_argument("--before-ref", default=BEFORE_REF, help="git ref whose roles/*/tasks/ YAML lines to compare")
+    parser.add_argument("--before-ref", default=BEFORE_REF, help="git ref whose roles/*/tasks/ YAML to compare")
     args = parser.parse_args()
     if not PLAYBOOK.exists():
         sys.exit("no toolchain in .venv: run `make venv` (or `make deploy` once) first")

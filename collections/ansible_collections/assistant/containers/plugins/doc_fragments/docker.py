@@ -111,6 +111,6 @@ notes:
     on the target, using its public C(docker.APIClient) only.
 
 requirements:
-  - Docker SDK for Python >= 6.1.0 (C(docker) on PyPI, C(python3-docker) on Debian 13)
+  - Docker SDK for Python >= 5.0.0 (C(docker) on PyPI, C(python3-docker) on Debian 12 and 13)
   - paramiko (for V(ssh://) hosts without O(use_ssh_client))
 """

@@ -108,6 +108,12 @@ def swarm_job_verdict(state, stack, jobs):
 
 
 @_guard
+def swarm_node_labels(role_label, is_manager, group_labels, host_groups, own_labels):
+    """A node's labels from the role label, its groups' labels and its own, as strings."""
+    return swarm_rollout.node_labels(role_label, is_manager, group_labels, host_groups, own_labels)
+
+
+@_guard
 def swarm_secret_conflicts(values_b64, existing):
     """Existing Docker secrets whose value differs from the rendered one."""
     return swarm_rollout.secret_conflicts(values_b64, existing)
@@ -131,5 +137,6 @@ class FilterModule:
                 swarm_rollout_verdict,
                 swarm_job_verdict,
                 swarm_secret_conflicts,
+                swarm_node_labels,
             )
         }

@@ -59,7 +59,7 @@ __all__ = [
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 DEFAULT_TIMEOUT_SECONDS = 60
 MIN_DOCKER_API_VERSION = "1.25"
-MIN_DOCKER_SDK_VERSION = "6.1.0"
+MIN_DOCKER_SDK_VERSION = "5.0.0"
 # The SDK's pip name and the Debian package that ships it, for missing_required_lib().
 DOCKER_SDK_REQUIREMENT = "docker (Docker SDK for Python; python3-docker on Debian)"
 

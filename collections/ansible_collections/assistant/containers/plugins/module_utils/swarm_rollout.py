@@ -201,3 +201,24 @@ def secret_conflicts(values_b64, existing):
         if known != hashlib.sha224(value).hexdigest():
             conflicts.append(name)
     return sorted(conflicts)
+
+
+def node_labels(role_label, is_manager, group_labels, host_groups, own_labels):
+    """A node's labels: the role label, then each of its groups' labels (groups in name order), then its own.
+
+    Later sources win on the same key; every value is a string, as Docker stores node labels.
+    """
+    labels = {}
+    if role_label:
+        labels[role_label] = "manager" if is_manager else "worker"
+    for group in sorted(group_labels or {}):
+        if group in (host_groups or []):
+            labels.update(group_labels[group] or {})
+    labels.update(own_labels or {})
+    return {key: _label_value(value) for key, value in labels.items()}
+
+
+def _label_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -171,20 +171,28 @@ from ansible_collections.assistant.containers.plugins.module_utils.debian_index 
 SOURCE_FILES = "/etc/apt/sources.list, /etc/apt/sources.list.d/*.list and /etc/apt/sources.list.d/*.sources"
 
 
+COMPRESSED = (".lz4", ".gz", ".xz", ".zst", ".bz2")
+
+
 def _read_index_file(module, path):
-    """The bytes of an index file; compressed ones through apt-helper (the lists are kept uncompressed)."""
-    if os.path.exists(path):
-        with open(path, "rb") as handle:
+    """The bytes of an index file; compressed ones through apt-helper (the lists are kept uncompressed).
+
+    apt names a list it kept compressed by its compressed file (``..._Packages.lz4``), e.g. one an
+    earlier update stored under Acquire::GzipIndexes and that has not changed on the mirror since.
+    """
+    base = next((path[: -len(s)] for s in COMPRESSED if path.endswith(s)), path)
+    if os.path.exists(base):
+        with open(base, "rb") as handle:
             return handle.read()
     helper = "/usr/lib/apt/apt-helper"
-    for suffix in (".lz4", ".gz", ".xz", ".zst", ".bz2"):
-        if os.path.exists(path + suffix):
-            rc, out, err = module.run_command([helper, "cat-file", path + suffix], encoding=None)
+    for suffix in COMPRESSED:
+        if os.path.exists(base + suffix):
+            rc, out, err = module.run_command([helper, "cat-file", base + suffix], encoding=None)
             if rc != 0:
-                module.fail_json(msg=f"Could not read the apt index {path}{suffix} with {helper}: {err!r}.")
+                module.fail_json(msg=f"Could not read the apt index {base}{suffix} with {helper}: {err!r}.")
             return out
     module.fail_json(
-        msg=f"The apt index {path} is missing after the update. Remove {os.path.dirname(path)} and run again."
+        msg=f"The apt index {base} is missing after the update. Remove {os.path.dirname(base)} and run again."
     )
     return b""
 

@@ -303,3 +303,22 @@ def test_secret_conflicts(existing, expected):
 def test_secret_conflicts_refuses_a_value_that_is_not_base64():
     with pytest.raises(SwarmPlanError, match="secret db_v1 is not base64"):
         secret_conflicts({"db_v1": "%%%"}, [_spec("db_v1", "x")])
+
+
+@pytest.mark.parametrize(
+    ("role_label", "is_manager", "groups", "own", "want"),
+    [
+        ("", True, [], {}, {}),
+        ("assistant.role", True, [], {}, {"assistant.role": "manager"}),
+        ("assistant.role", False, [], {}, {"assistant.role": "worker"}),
+        # Groups in name order, the host's own labels last; values as strings.
+        ("r", False, ["b", "a"], {}, {"r": "worker", "tier": "b", "db": "true", "n": "3"}),
+        ("r", False, ["a"], {"tier": "own", "r": "x"}, {"r": "x", "tier": "own", "db": "true"}),
+        ("r", False, ["c"], {}, {"r": "worker"}),
+    ],
+)
+def test_node_labels(role_label, is_manager, groups, own, want):
+    from ansible_collections.assistant.containers.plugins.module_utils.swarm_rollout import node_labels
+
+    group_labels = {"a": {"tier": "a", "db": True}, "b": {"tier": "b", "n": 3}}
+    assert node_labels(role_label, is_manager, group_labels, groups, own) == want
