@@ -15,6 +15,8 @@ COLLECTION := collections/ansible_collections/assistant/containers
 INVENTORY  ?= inventories/dev
 # The stage and prod inventories' vaults. Tests use the committed test vault;
 # real deployments pass their own: make ... VAULT_PASSWORD_FILE=~/.vault-pass
+# (the playbooks that change hosts refuse the committed test vaults unless the
+# inventory sets deploy_allow_test_vault: true; playbooks/vault_check.yml).
 VAULT_PASSWORD_FILE ?= tests/vault/test-vault-password
 # Extra ansible-playbook arguments for any target, e.g. ARGS='--skip-tags docker_engine -e key=value'.
 ARGS       ?=

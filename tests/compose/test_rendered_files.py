@@ -114,6 +114,11 @@ def test_docker_stack_config_accepts_prod():
     assert all(s["deploy"]["endpoint_mode"] == "dnsrr" for s in services.values())
     assert [n for n, s in services.items() if s.get("ports")] == ["nginx"]
     assert all(p["mode"] == "host" for p in services["nginx"]["ports"])
+    # Host-mode ports, one task per node: the new nginx task can only start where the old one stopped.
+    # Data services: two tasks must never share a volume.
+    for name in ("nginx", "postgres", "redis"):
+        assert services[name]["deploy"]["update_config"]["order"] == "stop-first", name
+        assert services[name]["deploy"]["rollback_config"]["order"] == "stop-first", name
     assert all(s.get("external") for s in doc["secrets"].values())
     assert services["migrate"]["deploy"]["mode"] == "replicated-job"
 

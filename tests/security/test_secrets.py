@@ -156,6 +156,8 @@ def prod_render(tmp_path_factory) -> tuple[Path, str]:
         "compose_project_dir": str(root),
         "compose_validate": False,
         "compose_images_manifest_path": "",
+        # The committed prod vault is the test vault (playbooks/vault_check.yml).
+        "deploy_allow_test_vault": True,
     }
     result = ansible_playbook("-i", "inventories/prod", "playbooks/render.yml", "-vvv", "-e", json.dumps(overrides))
     assert result.returncode == 0, f"render of prod failed:\n{result.stdout[-3000:]}"
