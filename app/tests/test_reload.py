@@ -56,7 +56,7 @@ def test_api_and_worker_run_edited_code(service_factory, source_copy, own_redis)
         "DEV_RELOAD": "1",
         "REDIS_HOST": own_redis.host,
         "REDIS_PORT": str(own_redis.port),
-        "REDIS_PASSWORD": own_redis.password,
+        "REDIS_AUTH": own_redis.password,
     }
     api = service_factory("api", env)
     worker = service_factory("worker", env)

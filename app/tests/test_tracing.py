@@ -40,7 +40,7 @@ def test_one_request_is_one_trace_across_api_agent_worker(service_factory, recei
     env = {
         "REDIS_HOST": own_redis.host,
         "REDIS_PORT": str(own_redis.port),
-        "REDIS_PASSWORD": own_redis.password,
+        "REDIS_AUTH": own_redis.password,
         "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
         "OTEL_BSP_SCHEDULE_DELAY": "200",
     }
