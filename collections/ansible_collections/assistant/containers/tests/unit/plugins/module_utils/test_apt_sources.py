@@ -113,9 +113,9 @@ def test_continuation_lines_do_not_break_a_stanza():
 
 def test_list_suites_from_list_file_names():
     names = [
-        "deb.debian.org_debian_dists_bookworm_InRelease",
-        "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4",
-        "deb.debian.org_debian_dists_bookworm-updates_InRelease",
+        "mirror.example_debian_dists_bookworm_InRelease",
+        "mirror.example_debian_dists_bookworm_main_binary-amd64_Packages.lz4",
+        "mirror.example_debian_dists_bookworm-updates_InRelease",
         "mirror.example_debian-security_dists_bookworm-security_Release",
         "lock",
         "partial",
