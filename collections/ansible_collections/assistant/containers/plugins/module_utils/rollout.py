@@ -24,7 +24,9 @@ UNCHANGED = "unchanged"
 CREATE = "create"
 CUTOVER = "cutover"
 IN_PLACE = "in_place"
+RESTART = "restart"
 TIDY = "tidy"
+REPLACE = "replace"
 
 
 def fixed_host_ports(service_config):
@@ -145,6 +147,29 @@ def plan_service(service, containers, recreate, fixed_ports, image_changed=None)
         reason = "configuration or image changed"
     else:
         reason = "image changed" if image_changed else "configuration changed"
+    return {"service": service, "action": CUTOVER, "reason": reason, "old": old}
+
+
+def plan_replace(service, containers, fixed_ports, reason):
+    """Replacing every container of a service after a change Compose's configuration hash does not see (the
+    content of a secret file the service reads when it starts): cut over, or restart where it cannot run twice.
+
+    - unchanged: no container runs (the one that starts later reads the new file);
+    - cutover: start the new container beside the old, then drain the old;
+    - restart: it publishes fixed host ports, so it is restarted (a start mounts the file anew).
+    """
+    if not any(_running(c) for c in containers):
+        return {"service": service, "action": UNCHANGED, "reason": "no container runs", "old": []}
+    old = [c["Id"] for c in containers]
+    if fixed_ports:
+        return {
+            "service": service,
+            "action": RESTART,
+            "reason": "{}; publishes fixed host ports ({}), which two containers cannot share".format(
+                reason, ", ".join(fixed_ports)
+            ),
+            "old": old,
+        }
     return {"service": service, "action": CUTOVER, "reason": reason, "old": old}
 
 

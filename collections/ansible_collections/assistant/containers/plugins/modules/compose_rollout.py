@@ -30,6 +30,10 @@ description:
   - With O(step=tidy), finishes what an interrupted cut-over left (more containers than the service's
     replicas, or stopped leftovers), keeping the newest containers that serve and stopping and removing the
     others. Run it before the dry run, so that Compose judges the service's wanted containers.
+  - With O(step=replace), replaces every running container of O(services), whatever Compose's configuration
+    hash says, for a change the hash does not see (such as the content of a secret file that the service reads
+    when it starts). A service that can run twice is cut over as above; one that publishes a fixed host port is
+    restarted (C(docker compose restart --no-deps); a start mounts the file anew). O(reason) says why.
   - Needs the Docker CLI with the Compose plugin on the host. Check mode reports the plan and changes nothing.
 
 extends_documentation_fragment:
@@ -58,7 +62,9 @@ options:
     elements: str
     required: true
   services:
-    description: The services to update this way (stateless ones that can run twice for a while).
+    description:
+      - The services to update this way (stateless ones that can run twice for a while; with O(step=replace),
+        the ones to replace).
     type: list
     elements: str
     required: true
@@ -86,10 +92,14 @@ options:
   step:
     description:
       - V(cutover) replaces the services Compose would recreate; V(tidy) only finishes what an interrupted
-        cut-over left.
+        cut-over left; V(replace) replaces every running container of O(services).
     type: str
-    choices: [cutover, tidy]
+    choices: [cutover, tidy, replace]
     default: cutover
+  reason:
+    description: Why the containers are replaced, for RV(results) and RV(summary). Only for O(step=replace).
+    type: str
+    default: requested
   health_timeout:
     description: Seconds the new container may take to become healthy.
     type: int
@@ -142,20 +152,32 @@ EXAMPLES = r"""
     warn_restart: [postgres, redis]
     settle: 3
   register: rollout
+
+- name: After a secret file the app services read at start changed, start them anew without downtime
+  assistant.containers.compose_rollout:
+    project_src: /opt/assistant
+    project_name: assistant-stage
+    files: [docker-compose.stage.yml]
+    services: [api, agent, worker]
+    selection: [api, agent, sms, worker, nginx, postgres, redis]
+    step: replace
+    reason: postgres_password rotated
 """
 
 RETURN = r"""
 results:
   description:
-    - Per service of O(services), the action taken (V(unchanged), V(create), V(cutover), V(in_place), V(tidy)),
-      why, the containers that went (V(old)), the new one (V(new)) and the seconds it took.
+    - Per service of O(services), the action taken (V(unchanged), V(create), V(cutover), V(in_place), V(tidy),
+      V(restart)), why, the containers that went (V(old)), the new one (V(new)) and the seconds it took.
   returned: always
   type: list
   elements: dict
   sample: [{service: api, action: cutover, reason: image changed, old: ["0123abcd..."], new: ["4567ef01..."],
             seconds: 14.2}]
 restarts:
-  description: The services Compose will stop and start again (recreate in place) in the C(up) that follows.
+  description:
+    - The services Compose will stop and start again (recreate in place) in the C(up) that follows.
+    - With O(step=replace), the services the module restarted.
   returned: always
   type: list
   elements: str
@@ -174,11 +196,15 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.assistant.containers.plugins.module_utils.rollout import (
     CUTOVER,
+    REPLACE,
+    RESTART,
     TIDY,
+    UNCHANGED,
     depends_on,
     fixed_host_ports,
     health,
     new_containers,
+    plan_replace,
     plan_service,
     plan_tidy,
     replicas,
@@ -314,6 +340,29 @@ class Rollout:
         changed = any(pl["action"] == TIDY for pl in plans)
         self.module.exit_json(changed=changed, results=self.results, restarts=[], summary=summary(self.results))
 
+    def replace(self, services):
+        p = self.module.params
+        containers = self.containers()
+        plans = [
+            plan_replace(s, service_containers(containers, s), fixed_host_ports(services[s]), p["reason"])
+            for s in p["services"]
+        ]
+        for plan in plans:
+            if self.module.check_mode or plan["action"] not in (CUTOVER, RESTART):
+                self.results.append(plan)
+            elif plan["action"] == CUTOVER:
+                self.results.append(self.cutover(plan, max(1, replicas(services[plan["service"]]))))
+            else:
+                started = time.monotonic()
+                self.run([*self.compose, "restart", "--no-deps", plan["service"]], f"Restarting {plan['service']}")
+                self.results.append(dict(plan, seconds=round(time.monotonic() - started, 1)))
+        self.module.exit_json(
+            changed=any(pl["action"] != UNCHANGED for pl in plans),
+            results=self.results,
+            restarts=[pl["service"] for pl in plans if pl["action"] == RESTART],
+            summary=summary(self.results),
+        )
+
     def main(self):
         p = self.module.params
         config = json.loads(
@@ -327,6 +376,8 @@ class Rollout:
             )
         if p["step"] == TIDY:
             self.tidy(services)
+        if p["step"] == REPLACE:
+            self.replace(services)
         containers = self.containers()
         plans = []
         for s in p["services"]:
@@ -362,7 +413,8 @@ def main():
             selection=dict(type="list", elements="str", default=[]),
             recreate=dict(type="list", elements="str", default=[]),
             warn_restart=dict(type="list", elements="str", default=[]),
-            step=dict(type="str", choices=["cutover", "tidy"], default="cutover"),
+            step=dict(type="str", choices=["cutover", "tidy", "replace"], default="cutover"),
+            reason=dict(type="str", default="requested"),
             health_timeout=dict(type="int", default=180),
             settle=dict(type="float", default=3),
         ),

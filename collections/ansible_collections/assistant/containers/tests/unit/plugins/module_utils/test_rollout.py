@@ -97,6 +97,28 @@ def test_plan_unchanged_with_fixed_ports_is_unchanged():
     assert r.plan_service("api", [container("a")], [], ["127.0.0.1:8000"])["action"] == r.UNCHANGED
 
 
+def test_plan_replace_cuts_over_a_service_that_can_run_twice():
+    plan = r.plan_replace("api", [container("a"), container("b", n=2)], [], "postgres_password rotated")
+    assert plan == {"service": "api", "action": r.CUTOVER, "reason": "postgres_password rotated", "old": ["a", "b"]}
+
+
+def test_plan_replace_restarts_a_service_with_fixed_ports():
+    plan = r.plan_replace("api", [container("a")], ["127.0.0.1:8000"], "postgres_password rotated")
+    assert plan["action"] == r.RESTART
+    assert plan["old"] == ["a"]
+    assert plan["reason"].startswith("postgres_password rotated; ") and "127.0.0.1:8000" in plan["reason"]
+
+
+@pytest.mark.parametrize("containers", [[], [container("a", running=False)]])
+def test_plan_replace_leaves_a_service_that_does_not_run(containers):
+    assert r.plan_replace("api", containers, [], "x") == {
+        "service": "api",
+        "action": r.UNCHANGED,
+        "reason": "no container runs",
+        "old": [],
+    }
+
+
 @pytest.mark.parametrize(
     "containers, keep, old",
     [
