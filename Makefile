@@ -111,8 +111,9 @@ sanity: venv  ## ansible-test sanity for the collection (no ignore file)
 	@scripts/ansible-test-bootstrap.sh
 	cd $(COLLECTION) && $(BIN)/ansible-test sanity --python 3.11 --local --requirements
 
-unit: venv  ## Unit tests of the collection's Python code
+unit: venv  ## Unit tests of the collection's Python code and of the scripts make runs
 	cd $(COLLECTION) && $(BIN)/python -m pytest -q tests/unit
+	$(BIN)/python -m pytest -q tests/scripts
 
 drift: venv  ## Reference pages match the code; every command and name in the guides exists and parses
 	$(BIN)/python scripts/gen-reference.py --check

@@ -30,6 +30,15 @@ LOCAL_CONNECTIONS = ("local", "ansible.builtin.local")
 DOCKER_CONNECTIONS = ("docker", "community.docker.docker", "community.docker.docker_api")
 
 
+# What docker service logs says when a node's logs cannot be read (the other tasks' logs were printed),
+# and what the runner (scripts/stack-command.py) tells the user then.
+SWARM_PARTIAL_LOGS = {
+    "stderr": "incomplete log stream",
+    "note": "the logs of tasks on a node that is down or has left the swarm could not be read (see the error "
+    "above); every other task's logs were printed. `docker node ls` shows the nodes.",
+}
+
+
 class StackCommandError(ValueError):
     """The command cannot be planned; the message says what was asked, found and what to do."""
 
@@ -231,8 +240,16 @@ def _plan_logs(backend, project, hosts, found, service, follow, tail):
             "stack {} has no service on manager {}. Is it deployed (make deploy), and is "
             "deploy_swarm_stack_name (or compose_project_name) right?".format(project, manager.get("name"))
         )
-    # docker service logs takes one service: one command each, all at once when following.
-    commands = [_command(manager, ["docker", "service", "logs", "--timestamps", *options, n]) for n in names]
+    # docker service logs takes one service: one command each, all at once when following. It exits 1
+    # when a node that ran one of the service's tasks is down or has left the swarm, after printing every
+    # log it could read: the runner says so and does not count it as a failure.
+    commands = [
+        dict(
+            _command(manager, ["docker", "service", "logs", "--timestamps", *options, n]),
+            partial=SWARM_PARTIAL_LOGS,
+        )
+        for n in names
+    ]
     return {
         "commands": commands,
         "parallel": bool(follow) and len(commands) > 1,

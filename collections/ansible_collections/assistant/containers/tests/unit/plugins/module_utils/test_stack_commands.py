@@ -274,6 +274,8 @@ def test_logs_swarm_every_service_from_the_manager():
     assert result["commands"][0]["argv"][:6] == ["docker", "service", "logs", "--timestamps", "--follow", "--tail"]
     assert result["commands"][0]["env"] == {"DOCKER_HOST": "ssh://ops@10.0.0.1"}
     assert result["parallel"] is True
+    # A node that left the swarm makes docker service logs exit 1 after printing the rest.
+    assert {c["partial"]["stderr"] for c in result["commands"]} == {"incomplete log stream"}
 
 
 def test_logs_swarm_one_service_not_following():
