@@ -43,6 +43,7 @@ class Run:
         self.tasks = []
         self.lock = threading.Lock()
         self.logs = {}
+        self.follows = 0
         self.workdir = Path(args.out).parent
 
     def stopped(self):
@@ -92,6 +93,8 @@ class Run:
 
         A follow started while the container was only created ends at once; it is started again (the
         log from the beginning) as long as the container runs, so a removed worker's log is complete.
+        Each follow writes a file of its own: a follow started again just as the container is removed
+        (docker stop, then docker rm) gets nothing, and must not wipe what the earlier one wrote.
         """
         argv = [
             "docker",
@@ -113,7 +116,8 @@ class Run:
                 if known is None or (known[0].poll() is not None and state == "running"):
                     if known:
                         known[1].close()
-                    out = (self.workdir / f"worker-{cid[:12]}.log").open("w")
+                    self.follows += 1
+                    out = (self.workdir / f"worker-{cid[:12]}-{self.follows}.log").open("w")
                     follow = ["docker", "logs", "--follow", cid]
                     proc = subprocess.Popen(follow, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
                     self.logs[cid] = (proc, out)
@@ -122,17 +126,22 @@ class Run:
             time.sleep(0.3)
 
     def runs(self, task_id):
-        """How many times a worker logged that the task succeeded (Celery's trace: 'Task NAME[ID] succeeded')."""
-        count = 0
+        """How many times a worker logged that the task succeeded (Celery's trace: 'Task NAME[ID] succeeded').
+
+        A container followed twice has its log twice: a line counts once per container (each has its
+        time stamp, so two runs in one container are two lines).
+        """
+        seen = set()
         for path in self.workdir.glob("worker-*.log"):
+            container = path.name.split("-")[1]
             for line in path.read_text(errors="replace").splitlines():
                 try:
                     msg = json.loads(line).get("msg", "")
                 except ValueError:
                     continue
                 if f"[{task_id}] succeeded" in msg:
-                    count += 1
-        return count
+                    seen.add((container, line))
+        return len(seen)
 
     def main(self):
         self.done = threading.Event()
