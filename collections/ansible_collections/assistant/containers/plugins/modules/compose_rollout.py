@@ -45,7 +45,10 @@ attributes:
   diff_mode:
     support: none
   idempotent:
-    support: full
+    support: partial
+    details:
+      - V(cutover) and V(tidy) change nothing the second time; V(replace) replaces the containers on every run,
+        by design (the caller decides when a secret changed).
 
 options:
   project_src:
