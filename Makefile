@@ -155,9 +155,11 @@ image-test: images  ## Build the app image and inspect it (non-root, health chec
 MOLECULE_SCENARIOS ?= default offline_images modules compose build monitoring
 
 molecule: images  ## The Molecule scenarios of MOLECULE_SCENARIOS, each with its own result
-	@failed=""; for s in $(MOLECULE_SCENARIOS); do \
-	  echo "=== molecule scenario: $$s"; $(BIN)/molecule test -s $$s || failed="$$failed $$s"; \
-	done; if [ -n "$$failed" ]; then echo "molecule scenarios failed:$$failed"; exit 1; fi
+	@failed=""; times=""; for s in $(MOLECULE_SCENARIOS); do \
+	  echo "=== molecule scenario: $$s"; start=$$(date +%s); \
+	  if $(BIN)/molecule test -s $$s; then r=passed; else r=FAILED; failed="$$failed $$s"; fi; \
+	  times="$$times$$(printf '\n  %-15s %-7s %5ds' $$s $$r $$(( $$(date +%s) - start )))"; \
+	done; echo "=== molecule scenarios:$$times"; if [ -n "$$failed" ]; then echo "molecule scenarios failed:$$failed"; exit 1; fi
 
 molecule-swarm: images  ## The Swarm scenario: three DinD nodes, registry, rolling update under load, rollback, node loss
 	$(BIN)/molecule test -s swarm
@@ -172,8 +174,8 @@ molecule-pristine-all: engine  ## The pristine scenario on both nodes: Debian 12
 	$(BIN)/molecule test -s pristine
 
 test: venv  ## Every gate, in stages, with each stage's duration at the end
-	@scripts/run-stages.sh lint sanity unit drift app-test engine images conformance build compose-test image-test security molecule \
-	  molecule-pristine
+	@scripts/run-stages.sh --beside "lint sanity unit" drift app-test engine images conformance build compose-test image-test \
+	  security molecule molecule-pristine
 
 bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose, backup and restore, task YAML, zero-downtime deploy
 	$(BIN)/python benchmarks/image_build.py
