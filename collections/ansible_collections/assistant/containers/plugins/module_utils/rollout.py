@@ -216,6 +216,44 @@ def new_containers(before_ids, containers):
     return [c for c in containers if c["Id"] not in before]
 
 
+def scale_arguments(counts):
+    """``--scale`` arguments for one scale-up of several services (service -> containers wanted), sorted."""
+    args = []
+    for service in sorted(counts):
+        args += ["--scale", f"{service}={counts[service]}"]
+    return args
+
+
+def cutover_progress(fresh, inspected):
+    """Where the new containers of a cut-over stand, per service.
+
+    ``fresh``: service -> the IDs of its new containers; ``inspected``: container ID -> ``docker inspect`` dict
+    (an ID missing from it was removed: it counts as exited). Returns ``(serving, failed)``: the services all
+    of whose new containers serve (healthy, or running without a health check), sorted, and one
+    ``(service, verdict, last health check output)`` per service with a new container that is unhealthy or
+    exited, in the order of ``fresh``. The others are still starting.
+    """
+    serving, failed = [], []
+    for service, ids in fresh.items():
+        verdicts = []
+        for container_id in ids:
+            c = inspected.get(container_id) or {"State": {"Running": False}}
+            verdicts.append((health(c), c))
+        bad = [(v, c) for v, c in verdicts if v in ("unhealthy", "exited")]
+        if bad:
+            verdict, c = bad[0]
+            failed.append((service, verdict, last_health_output(c)))
+        elif all(v in ("healthy", "running") for v, _ in verdicts):
+            serving.append(service)
+    return sorted(serving), failed
+
+
+def last_health_output(container):
+    """The output of a container's last health check, trimmed to its last 500 characters ("" if none)."""
+    log = ((container.get("State") or {}).get("Health") or {}).get("Log") or []
+    return (log[-1].get("Output") or "").strip()[-500:] if log else ""
+
+
 def summary(results):
     """One line per service that was (or would be) changed, for the deploy summary."""
     lines = []

@@ -14,15 +14,17 @@ short_description: Update Compose services without downtime, by starting the new
 version_added: 0.1.0
 
 description:
-  - For each service of O(services) that Compose would recreate (O(recreate), from a dry run of the same
-    C(up)), starts as many new containers as the service has replicas beside the old ones
-    (C(docker compose up --no-deps --no-recreate --scale SERVICE=N) with the services of O(selection), so that
-    the new containers carry the configuration hash the later C(up) compares with), waits until Docker calls
-    them healthy (or, without a health check, running), waits O(settle) seconds so that a proxy that resolves
-    the service's name has learnt them, then stops the old containers with their own stop timeout
+  - For the services of O(services) that Compose would recreate (O(recreate), from a dry run of the same
+    C(up)), starts as many new containers as each has replicas beside the old ones, all in one
+    C(docker compose up --no-deps --no-recreate --scale SERVICE=N ...) with the services of O(selection), so that
+    the new containers carry the configuration hash the later C(up) compares with; waits until Docker calls
+    them all healthy (or, without a health check, running), waits O(settle) seconds so that a proxy that
+    resolves the services' names has learnt them, then stops the old containers with their own stop timeout
     (C(stop_grace_period)), so that they finish the requests or the tasks they are serving, and removes them.
+    With O(parallel=false), one service after another instead.
   - A new container that does not become healthy within O(health_timeout) is removed with the other new
-    ones and the module fails; the old containers keep serving.
+    ones and the module fails; the old containers keep serving (with O(parallel=false), those of the services
+    cut over before it stay replaced).
   - A service with no running container is left to Compose (nothing serves yet); a service that publishes a
     fixed host port cannot run twice and is left to Compose, which recreates it in place. Both are reported,
     as are the services outside O(services) that Compose will recreate (RV(restarts)); those of
@@ -107,6 +109,12 @@ options:
     description: Seconds the new container may take to become healthy.
     type: int
     default: 180
+  parallel:
+    description:
+      - Cut over all the services together (the host runs one more container of each for those seconds).
+      - V(false) cuts over one service after another, each drained before the next starts.
+    type: bool
+    default: true
   settle:
     description:
       - Seconds between the new container becoming healthy and the old one being stopped, so that a proxy
@@ -143,7 +151,7 @@ EXAMPLES = r"""
   changed_when: false
   register: dry_run
 
-- name: Replace the app services one by one, without failing a request
+- name: Replace the changed app services together, without failing a request
   assistant.containers.compose_rollout:
     project_src: /opt/assistant
     project_name: assistant-stage
@@ -171,12 +179,14 @@ RETURN = r"""
 results:
   description:
     - Per service of O(services), the action taken (V(unchanged), V(create), V(cutover), V(in_place), V(tidy),
-      V(restart)), why, the containers that went (V(old)), the new one (V(new)) and the seconds it took.
+      V(restart)), why, the containers that went (V(old)), the new one (V(new)) and the seconds it took (for
+      a cut-over, the whole cut-over, shared by the services cut over together; V(healthy_after), the seconds
+      until its new containers served).
   returned: always
   type: list
   elements: dict
   sample: [{service: api, action: cutover, reason: image changed, old: ["0123abcd..."], new: ["4567ef01..."],
-            seconds: 14.2}]
+            healthy_after: 8.1, seconds: 14.2}]
 restarts:
   description:
     - The services Compose will stop and start again (recreate in place) in the C(up) that follows.
@@ -203,9 +213,10 @@ from ansible_collections.assistant.containers.plugins.module_utils.rollout impor
     RESTART,
     TIDY,
     UNCHANGED,
+    cutover_progress,
     depends_on,
     fixed_host_ports,
-    health,
+    last_health_output,
     new_containers,
     plan_replace,
     plan_service,
@@ -213,6 +224,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.rollout impor
     replicas,
     restart_warning,
     restarts,
+    scale_arguments,
     service_containers,
     services_of,
     summary,
@@ -230,9 +242,10 @@ class Rollout:
         self.project = p["project_name"]
         self.selection = list(p["selection"]) or list(p["services"])
         self.results = []
+        self.completed = []
 
     def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, results=self.results, **kwargs)
+        self.module.fail_json(msg=msg, results=self.results + self.completed, **kwargs)
 
     def run(self, argv, what):
         rc, out, err = self.module.run_command(argv, cwd=self.module.params["project_src"])
@@ -263,37 +276,33 @@ class Rollout:
         rc, out = self.module.run_command(["docker", "image", "inspect", "--format", "{{.Id}}", ref])[:2]
         return out.strip() if rc == 0 else None
 
-    def wait_healthy(self, container_id, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            (c,) = json.loads(self.run(["docker", "inspect", container_id], "Inspecting the new container"))
-            verdict = health(c)
-            if verdict in ("healthy", "running"):
-                return verdict, None
-            if verdict in ("unhealthy", "exited") or time.monotonic() > deadline:
-                log = ((c.get("State") or {}).get("Health") or {}).get("Log") or []
-                last = (log[-1].get("Output") or "").strip()[-500:] if log else ""
-                return ("timed out" if verdict in ("starting", "running") else verdict), last
-            time.sleep(0.5)
-
-    def drain(self, service, ids):
-        """Stops (each with its own stop timeout: Compose's stop_grace_period) and removes containers."""
+    def drain(self, ids):
+        """Stops (each with its own stop timeout: Compose's stop_grace_period; the CLI stops them in parallel)
+        and removes containers."""
         if ids:
-            self.run(["docker", "stop", *ids], f"Stopping the old {service} container")
-            self.run(["docker", "rm", *ids], f"Removing the old {service} container")
+            self.run(["docker", "stop", *ids], "Stopping the old containers")
+            self.run(["docker", "rm", *ids], "Removing the old containers")
 
-    def cutover(self, plan, want):
-        service = plan["service"]
+    def cutover(self, plans, services):
+        """Cuts over the services of ``plans`` together: one scale-up starts every new container beside the
+        old ones, they become healthy side by side, and only when all serve (and the proxy had ``settle``
+        seconds to learn them) are the old ones drained. If one does not become healthy, every new container
+        is removed and every service keeps its old containers: nothing is half cut over."""
         p = self.module.params
         started = time.monotonic()
-        before = service_containers(self.containers(), service)
-        # Stopped leftovers would count towards the scale; they serve nothing.
-        stopped = [c["Id"] for c in before if not (c.get("State") or {}).get("Running")]
+        names = [pl["service"] for pl in plans]
+        wants = {s: max(1, replicas(services[s])) for s in names}
+        containers = self.containers()
+        before, stopped = {}, []
+        for s in names:
+            mine = service_containers(containers, s)
+            # Stopped leftovers would count towards the scale; they serve nothing.
+            stopped += [c["Id"] for c in mine if not (c.get("State") or {}).get("Running")]
+            before[s] = [c["Id"] for c in mine if (c.get("State") or {}).get("Running")]
         if stopped:
-            self.run(["docker", "rm", *stopped], f"Removing {service}'s stopped containers")
-            before = [c for c in before if c["Id"] not in stopped]
-        # The same selection as the up that follows, so the new container has the hash that up compares with;
-        # --no-recreate leaves the other services' containers as they are.
+            self.run(["docker", "rm", *stopped], "Removing stopped containers")
+        # The same selection as the up that follows, so the new containers have the hash that up compares
+        # with; --no-recreate leaves the other services' containers as they are.
         self.run(
             [
                 *self.compose,
@@ -303,32 +312,68 @@ class Rollout:
                 "--no-recreate",
                 "--pull",
                 "never",
-                "--scale",
-                f"{service}={len(before) + want}",
+                *scale_arguments({s: len(before[s]) + wants[s] for s in names}),
                 *self.selection,
             ],
-            f"Starting a new {service} container beside the old one",
+            f"Starting new {', '.join(names)} containers beside the old ones",
         )
-        fresh = [
-            c["Id"] for c in new_containers([c["Id"] for c in before], service_containers(self.containers(), service))
-        ]
-        if len(fresh) != want:
-            self.module.run_command(["docker", "rm", "--force", *fresh])
-            self.fail(f"Expected {want} new {service} container(s) after the scale-up, found {len(fresh)}.")
+        after = self.containers()
+        fresh = {s: [c["Id"] for c in new_containers(before[s], service_containers(after, s))] for s in names}
+        every = [i for s in names for i in fresh[s]]
+        wrong = [f"{s} {len(fresh[s])} (expected {wants[s]})" for s in names if len(fresh[s]) != wants[s]]
+        if wrong:
+            if every:
+                self.module.run_command(["docker", "rm", "--force", *every])
+            self.fail(f"New containers after the scale-up: {', '.join(wrong)}; the old ones keep serving.")
         deadline = time.monotonic() + p["health_timeout"]
-        for new_id in fresh:
-            verdict, last = self.wait_healthy(new_id, max(0.0, deadline - time.monotonic()))
-            if verdict not in ("healthy", "running"):
-                self.module.run_command(["docker", "rm", "--force", *fresh])
+        serving_at = {}
+        while True:
+            inspected = {
+                c["Id"]: c for c in json.loads(self.run(["docker", "inspect", *every], "Inspecting the new containers"))
+            }
+            serving, failed = cutover_progress(fresh, inspected)
+            for s in serving:
+                serving_at.setdefault(s, round(time.monotonic() - started, 1))
+            if not failed and len(serving) == len(names):
+                break
+            if not failed and time.monotonic() > deadline:
+                failed = [
+                    (s, "timed out", last_health_output(inspected.get(fresh[s][0]) or {}))
+                    for s in names
+                    if s not in serving
+                ]
+            if failed:
+                self.module.run_command(["docker", "rm", "--force", *every])
+                service, verdict, last = failed[0]
                 self.fail(
                     f"The new {service} container was {verdict} after up to {p['health_timeout']} s"
-                    f" (health_timeout); the new containers were removed and the old ones keep serving."
-                    + (f" Its last health check said: {last}" if last else "")
+                    f" (health_timeout); the new containers ({', '.join(names)}) were removed and the old ones"
+                    " keep serving." + (f" Its last health check said: {last}" if last else ""),
+                    unhealthy=[f[0] for f in failed],
                 )
+            time.sleep(0.5)
         time.sleep(p["settle"])
-        old = [c["Id"] for c in before]
-        self.drain(service, old)
-        return dict(plan, new=fresh, old=old, seconds=round(time.monotonic() - started, 1))
+        self.drain([i for s in names for i in before[s]])
+        total = round(time.monotonic() - started, 1)
+        return [
+            dict(
+                pl,
+                new=fresh[pl["service"]],
+                old=before[pl["service"]],
+                healthy_after=serving_at[pl["service"]],
+                seconds=total,
+            )
+            for pl in plans
+        ]
+
+    def cut_over(self, plans, services):
+        """All together, or (parallel=false) one service after another."""
+        if self.module.params["parallel"]:
+            return self.cutover(plans, services)
+        for pl in plans:
+            # Kept for the failure's results: the services cut over before a failed one stay replaced.
+            self.completed += self.cutover([pl], services)
+        return self.completed
 
     def tidy(self, services):
         containers = self.containers()
@@ -338,7 +383,7 @@ class Rollout:
         ]
         for plan in plans:
             if plan["action"] == TIDY and not self.module.check_mode:
-                self.drain(plan["service"], plan["old"])
+                self.drain(plan["old"])
             self.results.append(plan)
         changed = any(pl["action"] == TIDY for pl in plans)
         self.module.exit_json(changed=changed, results=self.results, restarts=[], summary=summary(self.results))
@@ -350,11 +395,15 @@ class Rollout:
             plan_replace(s, service_containers(containers, s), fixed_host_ports(services[s]), p["reason"])
             for s in p["services"]
         ]
+        rolled = [pl for pl in plans if pl["action"] == CUTOVER]
+        done = {}
+        if rolled and not self.module.check_mode:
+            done = {r["service"]: r for r in self.cut_over(rolled, services)}
         for plan in plans:
             if self.module.check_mode or plan["action"] not in (CUTOVER, RESTART):
                 self.results.append(plan)
             elif plan["action"] == CUTOVER:
-                self.results.append(self.cutover(plan, max(1, replicas(services[plan["service"]]))))
+                self.results.append(done[plan["service"]])
             else:
                 started = time.monotonic()
                 self.run([*self.compose, "restart", "--no-deps", plan["service"]], f"Restarting {plan['service']}")
@@ -395,11 +444,10 @@ class Rollout:
         warning = restart_warning(restarted, p["warn_restart"])
         if warning:
             self.module.warn(warning)
-        for plan in plans:
-            if plan["action"] == CUTOVER and not self.module.check_mode:
-                self.results.append(self.cutover(plan, max(1, replicas(services[plan["service"]]))))
-            else:
-                self.results.append(plan)
+        done = {}
+        if rolled and not self.module.check_mode:
+            done = {r["service"]: r for r in self.cut_over([pl for pl in plans if pl["action"] == CUTOVER], services)}
+        self.results.extend(done.get(pl["service"], pl) for pl in plans)
         lines = summary(self.results)
         planned = {pl["service"] for pl in plans}
         lines += [f"{s}: in place (not cut over), restarted by Compose" for s in restarted if s not in planned]
@@ -420,6 +468,7 @@ def main():
             reason=dict(type="str", default="requested"),
             health_timeout=dict(type="int", default=180),
             settle=dict(type="float", default=3),
+            parallel=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )

@@ -297,3 +297,51 @@ def test_summary_leaves_out_unchanged_services():
 )
 def test_restart_warning(restarted, want):
     assert r.restart_warning(restarted, ["postgres", "redis"]) == want
+
+
+def test_scale_arguments_name_every_service_once_sorted():
+    assert r.scale_arguments({"worker": 2, "api": 3}) == ["--scale", "api=3", "--scale", "worker=2"]
+    assert r.scale_arguments({}) == []
+
+
+def _with_log(c, output):
+    c["State"]["Health"]["Log"] = [{"Output": "old"}, {"Output": output}]
+    return c
+
+
+@pytest.mark.parametrize(
+    "fresh, inspected, serving, failed",
+    [
+        # Every new container serves (healthy, or running without a health check).
+        (
+            {"api": ["a1", "a2"], "worker": ["w1"]},
+            {"a1": container("a1", health="healthy"), "a2": container("a2", health="healthy"), "w1": container("w1")},
+            ["api", "worker"],
+            [],
+        ),
+        # A service serves only once all its new containers do; the other one still starts.
+        (
+            {"worker": ["w1"], "api": ["a1", "a2"]},
+            {"a1": container("a1", health="healthy"), "a2": container("a2", health="starting"), "w1": container("w1")},
+            ["worker"],
+            [],
+        ),
+        # Unhealthy, exited, or gone (removed behind the module's back) fail the service, with the last check.
+        (
+            {"api": ["a1"], "sms": ["s1"], "agent": ["g1"]},
+            {
+                "a1": _with_log(container("a1", health="unhealthy"), "  503 not ready\n"),
+                "s1": container("s1", running=False),
+            },
+            [],
+            [("api", "unhealthy", "503 not ready"), ("sms", "exited", ""), ("agent", "exited", "")],
+        ),
+    ],
+)
+def test_cutover_progress(fresh, inspected, serving, failed):
+    assert r.cutover_progress(fresh, inspected) == (serving, failed)
+
+
+def test_last_health_output_keeps_the_end():
+    assert r.last_health_output(_with_log(container("a", health="unhealthy"), "x" * 600 + "END")) == "x" * 497 + "END"
+    assert r.last_health_output(container("a")) == ""
