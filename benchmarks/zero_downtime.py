@@ -9,12 +9,15 @@ and prod run it, release history under a temporary directory), twice:
   1. before: deploy_zero_downtime=false, so Compose recreates the changed app services in place
      (stop, then start);
   2. after: deploy_zero_downtime=true, so each app service's new container starts beside the old one,
-     becomes healthy, and the old one drains.
+     becomes healthy, and the old one drains; all the changed services together
+     (deploy_zero_downtime_parallel, the default);
+  3. the same, one service after another (deploy_zero_downtime_parallel=false).
 Each time the stack is deployed, a load of --rate requests a second (a note written and read back
 through nginx, half and half) starts, the deploy runs again with the change (an app setting, or a
 rebuilt app image with a new label), and the load stops a few seconds after it. Printed per case:
 requests, failed (5xx, connection errors, timeouts), the failure window (first to last failure),
-p50/p99 latency, the deploy's seconds, and the ratio of failures after/before (target 0).
+p50/p99 latency, the deploy's seconds, the ratio of failures after/before (target 0) and the
+deploy's time together against one after another.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ PORT = 28880
 BASE = f"http://127.0.0.1:{PORT}"
 
 
-def extra_vars(root: Path, zero_downtime: bool, log_level: str, app_image: str | None) -> dict:
+def extra_vars(root: Path, zero_downtime: bool, log_level: str, app_image: str | None, parallel: bool = True) -> dict:
     """Overrides of the dev inventory: only nginx published, so every app service can run twice."""
     out = {
         "compose_project_name": PROJECT,
@@ -59,6 +62,7 @@ def extra_vars(root: Path, zero_downtime: bool, log_level: str, app_image: str |
         "deploy_check_ports": [{"port": PORT}],
         "deploy_urls": [f"{BASE}/"],
         "deploy_zero_downtime": zero_downtime,
+        "deploy_zero_downtime_parallel": parallel,
     }
     if app_image:
         out["compose_images"] = {"app": app_image}
@@ -144,16 +148,16 @@ def changed_image(base: str) -> str:
     return tag
 
 
-def case(zero_downtime: bool, rate: float, change: str, base_image: str) -> dict:
+def case(zero_downtime: bool, rate: float, change: str, base_image: str, parallel: bool = True) -> dict:
     remove_project(PROJECT)
     with tempfile.TemporaryDirectory(prefix="benchzdt-") as tmp:
         root = Path(tmp)
-        deploy(root, zero_downtime=zero_downtime, log_level="DEBUG", app_image=None)
+        deploy(root, zero_downtime=zero_downtime, log_level="DEBUG", app_image=None, parallel=parallel)
         level = "INFO" if change in ("settings", "both") else "DEBUG"
         image = changed_image(base_image) if change in ("image", "both") else None
         with Load(rate) as load:
             time.sleep(3)
-            seconds = deploy(root, zero_downtime=zero_downtime, log_level=level, app_image=image)
+            seconds = deploy(root, zero_downtime=zero_downtime, log_level=level, app_image=image, parallel=parallel)
             time.sleep(5)
         remove_project(PROJECT)
     return {**load.report(), "deploy_s": round(seconds, 1)}
@@ -168,6 +172,7 @@ def main() -> None:
     rows = {
         "before (in place)": case(False, args.rate, args.change, args.app_image),
         "after (cut-over)": case(True, args.rate, args.change, args.app_image),
+        "after, one by one": case(True, args.rate, args.change, args.app_image, parallel=False),
     }
     print(f"\nZero-downtime deploy ({args.change} change, {args.rate:g} requests/s through nginx)\n")
     print(f"{'case':<20}{'requests':>9}{'failed':>8}{'window s':>10}{'p50 s':>8}{'p99 s':>8}{'deploy s':>10}  kinds")
@@ -178,6 +183,8 @@ def main() -> None:
         )
     before, after = rows["before (in place)"]["failed"], rows["after (cut-over)"]["failed"]
     print(f"\nfailures after/before: {after}/{before} = {after / before if before else 0:.3f} (target 0)")
+    together, serial = rows["after (cut-over)"]["deploy_s"], rows["after, one by one"]["deploy_s"]
+    print(f"deploy time together / one by one: {together} s / {serial} s = {together / serial:.2f}")
 
 
 if __name__ == "__main__":
