@@ -243,7 +243,7 @@ def cutover_progress(fresh, inspected):
         if bad:
             verdict, c = bad[0]
             failed.append((service, verdict, last_health_output(c)))
-        elif all(v in ("healthy", "running") for v, _ in verdicts):
+        elif all(verdict in ("healthy", "running") for verdict, _container in verdicts):
             serving.append(service)
     return sorted(serving), failed
 
