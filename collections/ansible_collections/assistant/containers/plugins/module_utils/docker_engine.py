@@ -10,8 +10,11 @@ Only commands and files are read (no Docker SDK: a bare host has none); each rea
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import stat
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
@@ -116,4 +119,22 @@ def read_engine(run, packages, supervisor=None):
         "supervisor_running": supervisor_running,
         "systemd": systemd,
         "restart_needed": needs_restart(dockerd, server["version"] if server else None),
+    }
+
+
+def file_state(path):
+    """What a task that writes ``path`` compares with: whether it exists, its SHA-1 (as the copy module's
+    checksum), its mode ("0644") and its owner and group IDs. A missing file: {"exists": False}."""
+    try:
+        info = os.stat(path)
+        with open(path, "rb") as handle:
+            digest = hashlib.sha1(handle.read(), usedforsecurity=False).hexdigest()  # as the copy module's checksum
+    except FileNotFoundError:
+        return {"exists": False}
+    return {
+        "exists": True,
+        "checksum": digest,
+        "mode": f"{stat.S_IMODE(info.st_mode):04o}",
+        "uid": info.st_uid,
+        "gid": info.st_gid,
     }

@@ -61,6 +61,15 @@ def service_containers(containers):
     return sorted(rows, key=lambda r: (r["service"], r["id"]))
 
 
+def crowded_services(rows):
+    """Services with more than one container (rows of ``service_containers``): only those can hold what an
+    interrupted cut-over left (compose_rollout's tidy), so a deploy that finds none skips the tidy."""
+    counts = {}
+    for row in rows:
+        counts[row["service"]] = counts.get(row["service"], 0) + 1
+    return sorted(s for s, n in counts.items() if n > 1)
+
+
 def port_in_use(host, port, timeout=1.0, connect=socket.create_connection):
     """Whether something accepts connections on host:port (a refused or timed-out connect means free)."""
     try:

@@ -121,6 +121,28 @@ def password_rotation(current, password, role="", salt=None):
     return {"rotate": True, "sql": f"ALTER ROLE {target} PASSWORD '{scram_verifier(password, salt)}';"}
 
 
+def psql_argv(query=None):
+    """The argv that runs psql in the official postgres image as the role and database its entrypoint created
+    (POSTGRES_USER, POSTGRES_DB), stopping at the first error: ``query`` with unaligned tuples only, or
+    without one the statements on standard input (so that they never appear on a command line)."""
+    command = (
+        'exec psql -X -q -A -t -v ON_ERROR_STOP=1 --username="$POSTGRES_USER" --dbname="${POSTGRES_DB:-$POSTGRES_USER}"'
+    )
+    if query is None:
+        return ["sh", "-c", command]
+    return ["sh", "-c", command + ' -c "$1"', "psql", query]
+
+
+def secret_file(paths, secret):
+    """The first of ``paths`` that is the secret's file: named ``secret`` or ``secret.<suffix>`` (the compose
+    role writes one copy per reading UID), or None."""
+    for path in sorted(paths):
+        base = path.rsplit("/", 1)[-1]
+        if base == secret or base.startswith(secret + "."):
+            return path
+    return None
+
+
 def secret_readers(compose, secret):
     """The services of a rendered compose document that mount a secret (by its target name), in file order."""
     services = (compose or {}).get("services") if isinstance(compose, dict) else None

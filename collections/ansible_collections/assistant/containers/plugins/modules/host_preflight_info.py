@@ -116,6 +116,14 @@ containers:
   type: list
   elements: dict
   sample: [{service: api, id: 0123456789abcdef0123456789abcdef, state: running}]
+crowded_services:
+  description:
+    - The services of RV(containers) with more than one container (a scaled service, or what an interrupted
+      cut-over left). A deploy runs compose_rollout's tidy only when there is one.
+  returned: always
+  type: list
+  elements: str
+  sample: [api]
 one_off:
   description: The project's one-off containers (V(id), V(name), V(state)), running or not.
   returned: always
@@ -127,6 +135,7 @@ one_off:
 from ansible_collections.assistant.containers.plugins.module_utils.docker_client import AnsibleDockerClient, run_module
 from ansible_collections.assistant.containers.plugins.module_utils.host_preflight import (
     busy_ports,
+    crowded_services,
     free_mb,
     one_off,
     port_in_use,
@@ -148,6 +157,7 @@ class HostPreflight:
         root = info.get("DockerRootDir") or "/var/lib/docker"
         listed = api.containers(all=True, filters={"label": [f"com.docker.compose.project={self.params['project']}"]})
         own = published_ports([c for c in listed if c.get("State") == "running"])
+        rows = service_containers(listed)
         timeout = self.params["connect_timeout"]
         return {
             "changed": False,
@@ -161,7 +171,8 @@ class HostPreflight:
             "running_services": running_services(listed),
             "busy_ports": busy_ports(self.params["ports"], own, lambda h, p: port_in_use(h, p, timeout)),
             "one_off": one_off(listed),
-            "containers": service_containers(listed),
+            "containers": rows,
+            "crowded_services": crowded_services(rows),
         }
 
 

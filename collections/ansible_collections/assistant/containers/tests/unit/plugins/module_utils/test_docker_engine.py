@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 
 import pytest
 from ansible_collections.assistant.containers.plugins.module_utils import docker_engine as de
@@ -139,3 +141,14 @@ def test_systemd_view():
         return None, "", ""
 
     assert de.read_engine(run, [])["systemd"] == {"active": "inactive", "enabled": "enabled"}
+
+
+def test_file_state_of_a_real_file_agrees_with_copy_checksums(tmp_path):
+    path = tmp_path / "daemon.json"
+    assert de.file_state(str(path)) == {"exists": False}
+    path.write_text('{"live-restore": true}\n')
+    path.chmod(0o640)
+    got = de.file_state(str(path))
+    assert got["exists"] is True and got["mode"] == "0640"
+    assert got["checksum"] == hashlib.sha1(b'{"live-restore": true}\n', usedforsecurity=False).hexdigest()
+    assert (got["uid"], got["gid"]) == (os.getuid(), os.getgid())

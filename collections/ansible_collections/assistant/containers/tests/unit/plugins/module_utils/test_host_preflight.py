@@ -12,6 +12,7 @@ from ansible_collections.assistant.containers.plugins.module_utils.host_prefligh
     ONEOFF_LABEL,
     SERVICE_LABEL,
     busy_ports,
+    crowded_services,
     free_mb,
     one_off,
     port_in_use,
@@ -114,3 +115,16 @@ def test_service_containers_leave_out_one_offs_and_unlabelled():
         {"service": "api", "id": "b", "state": "running"},
         {"service": "db", "id": "e", "state": "unknown"},
     ]
+
+
+def test_crowded_services_are_those_with_more_than_one_container():
+    rows = [
+        {"service": "api", "id": "a", "state": "running"},
+        {"service": "api", "id": "b", "state": "exited"},
+        {"service": "db", "id": "c", "state": "running"},
+        {"service": "worker", "id": "d", "state": "running"},
+        {"service": "worker", "id": "e", "state": "running"},
+    ]
+    assert crowded_services(rows) == ["api", "worker"]
+    assert crowded_services(rows[2:3]) == []
+    assert crowded_services([]) == []

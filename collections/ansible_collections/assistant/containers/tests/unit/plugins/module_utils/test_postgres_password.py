@@ -10,16 +10,16 @@ import hmac
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.assistant.containers.plugins.filter.secret_rotation import (
-    FilterModule,
-    postgres_password_rotation,
-    secret_readers,
-)
+from ansible_collections.assistant.containers.plugins.filter.secret_rotation import FilterModule, secret_readers
 from ansible_collections.assistant.containers.plugins.module_utils.postgres_password import (
+    PostgresPasswordError,
+    password_rotation,
+    psql_argv,
     quote_ident,
     saslprep,
     scram_keys,
     scram_verifier,
+    secret_file,
     verifier_matches,
 )
 
@@ -82,7 +82,7 @@ def test_rfc7677_exchange():
     ],
 )
 def test_rotation_only_when_the_stored_verifier_is_of_another_password(current, rotate):
-    out = postgres_password_rotation(current, "pencil", "assistant", salt=b"0123456789abcdef")
+    out = password_rotation(current, "pencil", "assistant", salt=b"0123456789abcdef")
     assert out["rotate"] is rotate
     if rotate:
         assert out["sql"].startswith('ALTER ROLE "assistant" PASSWORD \'SCRAM-SHA-256$4096:')
@@ -94,15 +94,15 @@ def test_rotation_only_when_the_stored_verifier_is_of_another_password(current, 
 
 
 def test_current_user_and_trailing_newlines():
-    out = postgres_password_rotation("", "pencil\n", "", salt=b"0123456789abcdef")
+    out = password_rotation("", "pencil\n", "", salt=b"0123456789abcdef")
     assert out["sql"].startswith("ALTER ROLE CURRENT_USER PASSWORD 'SCRAM-SHA-256$4096:")
     assert verifier_matches(out["sql"].split("'")[1], "pencil")
-    assert postgres_password_rotation(POSTGRES_VERIFIERS[0][1], "pencil\n")["rotate"] is False
+    assert password_rotation(POSTGRES_VERIFIERS[0][1], "pencil\n")["rotate"] is False
 
 
 def test_a_new_verifier_has_a_random_salt():
-    a = postgres_password_rotation("", "pencil", "assistant")["sql"]
-    b = postgres_password_rotation("", "pencil", "assistant")["sql"]
+    a = password_rotation("", "pencil", "assistant")["sql"]
+    b = password_rotation("", "pencil", "assistant")["sql"]
     assert a != b
 
 
@@ -124,8 +124,8 @@ def test_quote_ident(name, quoted):
     ],
 )
 def test_bad_input(password, role, message):
-    with pytest.raises(AnsibleFilterError, match=message):
-        postgres_password_rotation("", password, role)
+    with pytest.raises(PostgresPasswordError, match=message):
+        password_rotation("", password, role)
 
 
 @pytest.mark.parametrize(
@@ -174,4 +174,27 @@ def test_secret_readers_refuse_a_document_without_services(doc):
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"postgres_password_rotation", "secret_readers"}
+    assert set(FilterModule().filters()) == {"secret_readers"}
+
+
+def test_psql_argv_keeps_the_query_off_the_shell_and_statements_on_stdin():
+    query = "SELECT rolpassword FROM pg_authid WHERE rolname = current_user"
+    argv = psql_argv(query)
+    assert argv[:2] == ["sh", "-c"] and argv[-2:] == ["psql", query]
+    # The query is a positional argument of the shell, never spliced into its script.
+    assert query not in argv[2] and argv[2].endswith(' -c "$1"')
+    assert '--username="$POSTGRES_USER"' in argv[2] and "ON_ERROR_STOP=1" in argv[2]
+    assert psql_argv() == ["sh", "-c", argv[2][: -len(' -c "$1"')]]
+
+
+@pytest.mark.parametrize(
+    ("paths", "found"),
+    [
+        (["/s/postgres_password.999", "/s/postgres_password.70"], "/s/postgres_password.70"),
+        (["/s/postgres_password"], "/s/postgres_password"),
+        (["/s/postgres_password_old", "/s/redis_password.999"], None),
+        ([], None),
+    ],
+)
+def test_secret_file(paths, found):
+    assert secret_file(paths, "postgres_password") == found
