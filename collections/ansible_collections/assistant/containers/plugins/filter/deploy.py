@@ -35,6 +35,18 @@ def deploy_jobs(current_record, parts, jobs, missing=None):
 
 
 @_guard
+def deploy_serving(rows, release):
+    """serving.json's content: the release and the running containers of stack_health_info's rows."""
+    return deploy_release.serving_record(release, rows)
+
+
+@_guard
+def deploy_serving_current(serving, current, rows):
+    """Whether the project's containers are exactly those recorded serving the current release, all running."""
+    return deploy_release.serving_current(serving, current, rows)
+
+
+@_guard
 def deploy_image_ids(refs, images):
     """Each image reference's local image ID, from docker_image_info's images ('' when absent)."""
     return deploy_release.image_ids(refs, images)
@@ -126,6 +138,8 @@ class FilterModule:
             for f in (
                 deploy_jobs,
                 deploy_image_ids,
+                deploy_serving,
+                deploy_serving_current,
                 deploy_pins,
                 deploy_images_file,
                 deploy_changed_services,

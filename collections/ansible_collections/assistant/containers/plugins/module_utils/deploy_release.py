@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 RELEASE_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")
 RELEASE_FILE = "release.json"
 CURRENT_FILE = "current"
+# The containers that served the current release when a deploy last passed its gate (Compose).
+SERVING_FILE = "serving.json"
 BACKENDS = ("compose", "swarm")
 STATUSES = ("deployed", "unchanged", "rolled_back", "failed")
 
@@ -217,11 +219,55 @@ def read_releases(root, wanted="current"):
         "releases": ids,
         "current": current,
         "current_record": current_record,
+        "serving": _read_serving(os.path.join(root, SERVING_FILE)),
         "previous": previous_release(ids, current),
         "target": target,
         "target_record": target_record,
         "problems": problems,
     }
+
+
+def _read_serving(path):
+    """serving.json, or {} when it is missing or not what serving_record writes (the fast path then stays off)."""
+    try:
+        value = json.loads(_read_text(path) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(value, dict) or not isinstance(value.get("containers"), list):
+        return {}
+    return value
+
+
+def serving_record(release_id, rows):
+    """What serving.json holds after a deploy passed its gate: the release and, per service, the running
+    containers' short IDs, from stack_health_info's ``services`` rows."""
+    pairs = {
+        (row["service"], (c.get("id") or "")[:12])
+        for row in rows or []
+        for c in row.get("containers") or []
+        if c.get("state") == "running"
+    }
+    return {"release": release_id, "containers": [{"service": s, "id": i} for s, i in sorted(pairs)]}
+
+
+def serving_current(serving, current, rows):
+    """Whether a Compose up of the current release would find nothing to do, without asking Compose.
+
+    True only when serving.json names the current release and the project's containers (host_preflight_info's
+    ``containers``: every non-one-off container, running or not) are exactly the ones recorded serving it, all
+    running: none was recreated, removed, added or stopped since the deploy that passed its gate created them.
+    Together with an unchanged render and unchanged images (the one-shot jobs' key), Compose's configuration
+    hash of each container is the one it would compute now. Anything else (no record, a killed deploy, a
+    container started by hand) says False, and the deploy asks Compose as before.
+    """
+    if not current or not isinstance(serving, dict) or serving.get("release") != current:
+        return False
+    rows = rows or []
+    if not rows or any(row.get("state") != "running" for row in rows):
+        return False
+    now = sorted((row["service"], (row.get("id") or "")[:12]) for row in rows)
+    recorded = sorted((c.get("service"), c.get("id")) for c in serving.get("containers") or [] if isinstance(c, dict))
+    return now == recorded
 
 
 def read_release_files(root, record):

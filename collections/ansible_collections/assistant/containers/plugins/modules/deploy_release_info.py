@@ -104,6 +104,14 @@ target_record:
   description: The record of RV(target), or an empty mapping.
   returned: always
   type: dict
+serving:
+  description:
+    - The containers that served the current release when a Compose deploy last passed its gate
+      (C(serving.json): V(release) and V(containers), each V(service) and short V(id)), or an empty mapping.
+      A deploy that finds the same containers, all running, and an unchanged release skips Compose's dry run.
+  returned: always
+  type: dict
+  sample: {release: 20261128T071500Z-5e6f7a8b, containers: [{service: api, id: 0123456789ab}]}
 current_files:
   description: With O(files=true), the current release's files (paths relative to its directory) and their content.
   returned: always

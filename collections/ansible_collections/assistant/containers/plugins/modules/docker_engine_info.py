@@ -50,11 +50,13 @@ options:
     description: Apt sources files whose base name starts with this are left out of RV(apt) (the role's own).
     type: str
     default: assistant-
-  config_file:
+  files:
     description:
-      - A configuration file whose state RV(config) reports (the engine's C(daemon.json)), so that a role can
-        leave it alone, without a call of its own, when it already holds what the role would write.
-    type: path
+      - Files whose state RV(files) reports (the engine's C(daemon.json), the supervisor script), so that a role
+        can leave one alone, without a call of its own, when it already holds what the role would write.
+    type: list
+    elements: path
+    default: []
 
 author:
   - Personal Assistant platform team (@assistant-platform)
@@ -118,13 +120,14 @@ restart_needed:
   description: The running engine is older than the installed C(dockerd) (an upgrade that a restart applies).
   returned: always
   type: bool
-config:
+files:
   description:
-    - The state of O(config_file) (V(exists); when it does, its SHA-1 V(checksum), V(mode), V(uid) and V(gid));
-      null when O(config_file) is not given.
+    - Per path of O(files), its state (V(exists); when it does, its SHA-1 V(checksum), V(mode), V(uid) and
+      V(gid)).
   returned: always
   type: dict
-  sample: {exists: true, checksum: 0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33, mode: "0644", uid: 0, gid: 0}
+  sample: {/etc/docker/daemon.json: {exists: true, checksum: 0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33, mode: "0644",
+                                     uid: 0, gid: 0}}
 apt:
   description:
     - The host's apt sources (entries of both forms), the mirror serving O(release) (else the first mirror that
@@ -170,7 +173,7 @@ def main():
             supervisor=dict(type="path"),
             release=dict(type="str"),
             apt_skip_prefix=dict(type="str", default="assistant-"),
-            config_file=dict(type="path"),
+            files=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -183,7 +186,7 @@ def main():
         "security_mirror": security_mirror(entries),
         "list_suites": host_list_suites(),
     }
-    result["config"] = file_state(p["config_file"]) if p["config_file"] else None
+    result["files"] = {path: file_state(path) for path in p["files"]}
     module.exit_json(changed=False, **result)
 
 

@@ -29,6 +29,8 @@ from ansible_collections.assistant.containers.plugins.module_utils.deploy_releas
     release_record,
     rendered_changes,
     services_table,
+    serving_current,
+    serving_record,
     settle_record,
     store_plan,
     summary_lines,
@@ -701,3 +703,55 @@ def test_failure_message_as_a_list_of_texts():
     failure = {"task": "Check every one-shot job succeeded", "message": ["The job migrate exited 1.\nboom", "", None]}
     lines = summary_lines(_result(status="failed", release="", failure=failure))
     assert lines[1:3] == ["  The job migrate exited 1.", "  boom"]
+
+
+HEALTH_ROWS = [
+    {"service": "api", "containers": [{"id": "a" * 12, "state": "running"}, {"id": "f" * 12, "state": "exited"}]},
+    {"service": "postgres", "containers": [{"id": "b" * 64, "state": "running"}]},
+]
+HOST_ROWS = [
+    {"service": "api", "id": "a" * 64, "state": "running"},
+    {"service": "postgres", "id": "b" * 64, "state": "running"},
+]
+
+
+def test_serving_record_keeps_the_running_containers_short_ids():
+    assert serving_record(A, HEALTH_ROWS) == {
+        "release": A,
+        "containers": [{"service": "api", "id": "a" * 12}, {"service": "postgres", "id": "b" * 12}],
+    }
+    assert serving_record(A, []) == {"release": A, "containers": []}
+
+
+@pytest.mark.parametrize(
+    ("current", "rows", "want"),
+    [
+        (A, HOST_ROWS, True),
+        (B, HOST_ROWS, False),  # another release is current (a rollback, a deploy killed after its record)
+        ("", HOST_ROWS, False),
+        (A, HOST_ROWS[:1], False),  # a container removed
+        (A, [*HOST_ROWS, {"service": "api", "id": "c" * 64, "state": "running"}], False),  # one added
+        (A, [HOST_ROWS[0], {"service": "postgres", "id": "d" * 64, "state": "running"}], False),  # one recreated
+        (A, [HOST_ROWS[0], {"service": "postgres", "id": "b" * 64, "state": "exited"}], False),  # one stopped
+        (A, [], False),
+    ],
+)
+def test_serving_current_only_when_the_same_containers_all_run(current, rows, want):
+    assert serving_current(serving_record(A, HEALTH_ROWS), current, rows) is want
+
+
+@pytest.mark.parametrize("serving", [{}, None, {"release": A}, {"release": A, "containers": "x"}, []])
+def test_serving_current_without_a_usable_record(serving):
+    assert serving_current(serving, A, HOST_ROWS) is False
+
+
+def test_read_releases_reads_serving(tmp_path):
+    root = tmp_path / "releases"
+    _write_release(root, A, {"id": A})
+    (root / "current").write_text(A + "\n")
+    assert read_releases(str(root))["serving"] == {}
+    (root / "serving.json").write_text(json.dumps(serving_record(A, HEALTH_ROWS)) + "\n")
+    assert read_releases(str(root))["serving"]["release"] == A
+    for junk in ("{not json", "[]", '{"release": "x"}'):
+        (root / "serving.json").write_text(junk)
+        assert read_releases(str(root))["serving"] == {}
