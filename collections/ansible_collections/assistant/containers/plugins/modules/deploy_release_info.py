@@ -106,9 +106,10 @@ target_record:
   type: dict
 serving:
   description:
-    - The containers that served the current release when a Compose deploy last passed its gate
-      (C(serving.json): V(release) and V(containers), each V(service) and short V(id)), or an empty mapping.
-      A deploy that finds the same containers, all running, and an unchanged release skips Compose's dry run.
+    - The containers that served the current release when a Compose deploy last passed its gate, as recorded
+      in C(serving.json) (V(release), and V(containers) with each one's V(service) and short V(id)), or an empty
+      mapping.
+    - A deploy that finds the same containers, all running, and an unchanged release skips Compose's dry run.
   returned: always
   type: dict
   sample: {release: 20261128T071500Z-5e6f7a8b, containers: [{service: api, id: 0123456789ab}]}
