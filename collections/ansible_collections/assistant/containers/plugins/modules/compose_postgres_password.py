@@ -139,9 +139,9 @@ def main():
     filters = [arg for label in labels for arg in ("--filter", f"label={label}")]
     ids = run(["docker", "ps", "--quiet", "--no-trunc", *filters], "Listing the running PostgreSQL containers").split()
     path = secret_file(sorted(glob.glob(os.path.join(glob.escape(p["secrets_dir"]), p["secret"] + "*"))), p["secret"])
+    result.update(running=bool(ids), container=ids[0] if ids else "")
     if not ids or path is None:
         module.exit_json(**result)
-    result.update(running=True, container=ids[0])
     with open(path, encoding="utf-8") as handle:
         password = handle.read()
     current = run(
