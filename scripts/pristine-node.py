@@ -45,6 +45,14 @@ PREREQUISITES = ("python3", "python3-venv", "make", "git")
 # not run apt-get update before its first use, which is what exposed the engine role's old order (the
 # suite's lists missing when default_release asked for it). Minimal cloud-style nodes have none of it.
 FORM_EXTRAS = {"one-line": ("python3-apt",), "deb822": ()}
+# The other kinds of node of the ``remote`` scenario. A controller that deploys to servers also needs an SSH
+# client (README.md, "Your servers"); a server has only what ENVIRONMENT.md's pristine server has: Python for
+# Ansible's modules, sshd, sudo for become, and the CA store.
+KIND_PACKAGES = {
+    "user": (),
+    "controller": ("openssh-client",),
+    "server": ("python3", "openssh-server", "sudo", "ca-certificates"),
+}
 
 RELEASES = {"bookworm": "12", "trixie": "13"}
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
@@ -210,8 +218,15 @@ def main(argv=None):
     parser.add_argument("--form", required=True, choices=["one-line", "deb822"])
     parser.add_argument("--repository", default="molecule-pristine/debian", help="image repository of the nodes")
     parser.add_argument("--workdir", default=None, help="where the root file system tarball is written")
+    parser.add_argument(
+        "--kind", default="user", choices=sorted(KIND_PACKAGES), help="a user's machine, a controller or a server"
+    )
     args = parser.parse_args(argv)
-    result = build(args.release, args.form, args.repository, PREREQUISITES + FORM_EXTRAS[args.form], args.workdir)
+    if args.kind == "server":
+        packages = KIND_PACKAGES["server"]
+    else:
+        packages = PREREQUISITES + FORM_EXTRAS[args.form] + KIND_PACKAGES[args.kind]
+    result = build(args.release, args.form, args.repository, packages, args.workdir)
     print(json.dumps(result))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import ssl
 import subprocess
 import threading
 import time
@@ -23,12 +24,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+# --insecure: the self-signed certificate of stage's nginx (the remote scenario's load on the server).
+TLS = None
+
 
 def request(method, url, body=None, timeout=10):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})  # noqa: S310
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310 (a local http URL)
+        with urllib.request.urlopen(req, timeout=timeout, context=TLS) as r:  # noqa: S310 (a test host's URL)
             return r.status, json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, None
@@ -202,7 +206,14 @@ def main():
     p.add_argument("--task-every", type=float, default=3)
     p.add_argument("--task-delay", type=float, default=4)
     p.add_argument("--task-timeout", type=float, default=180)
-    Run(p.parse_args()).main()
+    p.add_argument("--insecure", action="store_true", help="accept any TLS certificate (a self-signed one)")
+    args = p.parse_args()
+    if args.insecure:
+        global TLS
+        TLS = ssl.create_default_context()
+        TLS.check_hostname = False
+        TLS.verify_mode = ssl.CERT_NONE
+    Run(args).main()
 
 
 if __name__ == "__main__":
