@@ -177,13 +177,14 @@ test: venv  ## Every gate, in stages, with each stage's duration at the end
 	@scripts/run-stages.sh --beside "lint sanity unit" drift app-test engine images conformance build compose-test image-test \
 	  security molecule molecule-pristine
 
-bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose, backup and restore, task YAML, zero-downtime deploy
+bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose, backup and restore, task YAML, zero-downtime deploy, bytes sent to a host
 	$(BIN)/python benchmarks/image_build.py
 	benchmarks/images.sh
 	$(BIN)/python benchmarks/deploy.py --pipelining
 	$(BIN)/python benchmarks/backup.py
 	$(BIN)/python benchmarks/yaml_lines.py
 	$(BIN)/python benchmarks/zero_downtime.py
+	$(BIN)/python benchmarks/transfer.py
 
 clean:  ## Remove the virtualenv and caches (containers and volumes are left alone)
 	rm -rf $(VENV) .cache
