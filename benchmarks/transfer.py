@@ -88,9 +88,8 @@ def main() -> None:
             f"{name:48} {row['layers_sent']:>3}/{row['layers']:<3} {row['size'] / MB:>9.3f} {share:>8.2%}"
             f" {row['seconds']:>8.1f}"
         )
-    print(
-        f"budget: a one-line change sends at most 10% of the image's compressed size; sent {change['size'] / whole['size']:.2%}"
-    )
+    share = change["size"] / whole["size"]
+    print(f"budget: a one-line change sends at most 10% of the image's compressed size; sent {share:.2%}")
     figures.record(
         "transfer",
         {
