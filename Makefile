@@ -25,7 +25,7 @@ TOOLCHAIN  := requirements/toolchain.txt requirements/scanners.txt
 
 .PHONY: help venv engine images build registry push deploy rollback status destroy backup restore logs exec shell ps \
 	compose-files reference lock lint sanity unit app-test image-test conformance drift compose-test molecule molecule-swarm \
-	molecule-pristine molecule-pristine-all test bench clean faults security
+	molecule-pristine molecule-pristine-all molecule-remote test bench clean faults security
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -168,6 +168,11 @@ molecule-swarm: images  ## The Swarm scenario: three DinD nodes, registry, rolli
 molecule-pristine: engine  ## README's make deploy on a fresh Debian 12 node (mmdebstrap) from a clone of HEAD, twice
 	$(BIN)/python -m pytest -q tests/pristine
 	$(BIN)/molecule test -s pristine -p pristine-debian12
+
+# The user's world: controller and server apart, reached over SSH as a non-root user with sudo.
+molecule-remote: engine  ## A controller deploys stage to a server over SSH (both fresh Debian 12 nodes), an app change under load
+	$(BIN)/python -m pytest -q tests/pristine
+	$(BIN)/molecule test -s remote
 
 molecule-pristine-all: engine  ## The pristine scenario on both nodes: Debian 12 (one-line sources) and Debian 13 (deb822)
 	$(BIN)/python -m pytest -q tests/pristine
