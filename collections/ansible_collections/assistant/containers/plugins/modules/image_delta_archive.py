@@ -22,7 +22,7 @@ description:
     the host's images holds travel; C(docker load) takes the others from the host's layer store. With the base image
     and the previous release on the host, a change of the application's code sends only the layers that changed.
   - All of O(names) must name one image (the tags of one build); nothing is written when the host has them all.
-  - Registry-less: the archive goes over the connection Ansible already uses (C(ansible.builtin.copy)), so it needs
+  - Registry-less. The archive goes over the connection Ansible already uses (C(ansible.builtin.copy)), so it needs
     no registry, no open port and no SSH port forwarding on the host.
 
 extends_documentation_fragment:
