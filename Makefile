@@ -151,7 +151,7 @@ image-test: images  ## Build the app image and inspect it (non-root, health chec
 # 17 minutes) is left to `make molecule-swarm` so that CI stays under 40 minutes
 # (see the README, Tests); `molecule test --all` runs every scenario.
 # docker_engine (bare nodes, check mode on a bare host, the engine upgrade; about 5 minutes) is left
-# out too: the pristine stage installs the engine on a fresh Debian 12 node.
+# out too: the remote stage installs the engine on two fresh Debian 12 nodes.
 MOLECULE_SCENARIOS ?= default offline_images modules compose build monitoring
 
 molecule: images  ## The Molecule scenarios of MOLECULE_SCENARIOS, each with its own result
@@ -180,7 +180,7 @@ molecule-pristine-all: engine  ## The pristine scenario on both nodes: Debian 12
 
 test: venv  ## Every gate, in stages, with each stage's duration at the end
 	@scripts/run-stages.sh --beside "lint sanity unit" drift app-test engine images conformance build compose-test image-test \
-	  security molecule molecule-pristine
+	  security molecule molecule-remote
 
 bench: build  ## Benchmarks: image sizes and build times, local image supply, deploy against plain compose, backup and restore, task YAML, zero-downtime deploy, bytes sent to a host
 	$(BIN)/python benchmarks/image_build.py

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import shlex
 
 from ansible_collections.assistant.containers.plugins.module_utils import input_checks as ic
@@ -87,6 +88,7 @@ def compose_problems(options, services, default_resources=None):
     _replicas(p, o, services)
     _resources(p, o.get("compose_resources", {}), default_resources or {}, names)
     _healthcheck(p, o.get("compose_healthcheck", {}))
+    _redis_persistence(p, o.get("compose_redis_persistence", {}))
     _healthcheck_tests(p, o.get("compose_healthcheck_tests", {}), services)
     _images(p, o.get("compose_images", {}), services)
     _app_settings(p, o)
@@ -117,6 +119,41 @@ def _text_options(p, o):
             ic.absolute_path,
             'an absolute directory path without control characters, or "" for no TLS',
             allow_empty=True,
+        )
+
+
+# redis.conf directives of compose_redis_persistence and the values accepted. The eviction policies are those
+# that never evict a key without an expiry time: Celery's queue keys have none (its results do).
+REDIS_PERSISTENCE = {
+    "appendonly": ("yes", "no"),
+    "appendfsync": ("always", "everysec", "no"),
+    "maxmemory-policy": ("noeviction", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"),
+}
+_REDIS_MEMORY = re.compile(r"[1-9][0-9]*(b|k|kb|m|mb|g|gb)?", re.IGNORECASE)
+
+
+def _redis_persistence(p, value):
+    if not _mapping(p, "compose_redis_persistence", value):
+        return
+    keys = (*REDIS_PERSISTENCE, "maxmemory")
+    for key in value:
+        if key not in keys:
+            p.append(f"compose_redis_persistence.{key}: unknown key; expected {', '.join(keys)}.")
+    for key, accepted in REDIS_PERSISTENCE.items():
+        word = value.get(key)
+        # YAML reads an unquoted yes or no as a boolean.
+        word = ("yes" if word else "no") if isinstance(word, bool) and key == "appendonly" else word
+        if word not in accepted:
+            p.add(
+                f"compose_redis_persistence.{key}", value.get(key), "is not accepted", "one of " + ", ".join(accepted)
+            )
+    memory = value.get("maxmemory")
+    if not isinstance(memory, str) or not _REDIS_MEMORY.fullmatch(memory):
+        p.add(
+            "compose_redis_persistence.maxmemory",
+            memory,
+            "is not a Redis memory size",
+            "a positive whole number with an optional unit b, k, kb, m, mb, g or gb, such as 128mb",
         )
 
 

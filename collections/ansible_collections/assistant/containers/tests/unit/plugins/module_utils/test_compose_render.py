@@ -439,3 +439,39 @@ def test_published_problems_of_an_unasked_port():
         "the rendered compose file publishes every address:5432->5432 for postgres; compose_ports.postgres asks for"
         " nothing."
     ]
+
+
+REDIS = {"appendonly": "yes", "appendfsync": "always", "maxmemory": "128mb", "maxmemory-policy": "noeviction"}
+
+
+@pytest.mark.parametrize(
+    "persistence",
+    [
+        REDIS,
+        {**REDIS, "appendonly": True},  # an unquoted yes in YAML
+        {**REDIS, "appendfsync": "everysec", "maxmemory": "1gb", "maxmemory-policy": "volatile-lru"},
+        {**REDIS, "maxmemory": "134217728"},
+    ],
+)
+def test_redis_persistence_accepted(persistence):
+    assert problems(compose_redis_persistence=persistence) == []
+
+
+@pytest.mark.parametrize(
+    ("persistence", "expected"),
+    [
+        ({**REDIS, "appendfsync": "sometimes"}, 'compose_redis_persistence.appendfsync = "sometimes": is not accepted'),
+        # allkeys-* would evict the queue's keys.
+        ({**REDIS, "maxmemory-policy": "allkeys-lru"}, "one of noeviction, volatile-lru"),
+        ({**REDIS, "maxmemory": "128 megabytes"}, "compose_redis_persistence.maxmemory"),
+        # A pasted line break would add a directive to redis.conf.
+        ({**REDIS, "maxmemory": "128mb\nrename-command CONFIG x"}, "is not a Redis memory size"),
+        ({**REDIS, "maxmemory": "0"}, "a positive whole number"),
+        ({k: v for k, v in REDIS.items() if k != "appendfsync"}, "compose_redis_persistence.appendfsync"),
+        ({**REDIS, "save": "60 1"}, "compose_redis_persistence.save: unknown key"),
+        ("appendonly yes", "compose_redis_persistence"),
+    ],
+)
+def test_redis_persistence_refused(persistence, expected):
+    found = problems(compose_redis_persistence=persistence)
+    assert any(expected in line for line in found), found
