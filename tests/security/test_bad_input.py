@@ -406,6 +406,27 @@ CASES = [
     ("deploy-rollback-to-garbage", DEPLOY, {"deploy_rollback_to": "yesterday"}, "deploy_rollback_to", "previous"),
     ("deploy-health-timeout-type", DEPLOY, {"deploy_health_timeout": "forever"}, "deploy_health_timeout", "int"),
     (
+        "deploy-endpoint-file-url",
+        DEPLOY,
+        {"deploy_endpoints": [{"service": "api", "url": "file:///etc/passwd"}]},
+        "deploy_endpoints[0].url",
+        "http or https",
+    ),
+    (
+        "redis-persistence-evicts-the-queue",
+        DEPLOY,
+        {
+            "compose_redis_persistence": {
+                "appendonly": "yes",
+                "appendfsync": "always",
+                "maxmemory": "128mb",
+                "maxmemory-policy": "allkeys-lru",
+            }
+        },
+        "compose_redis_persistence.maxmemory-policy",
+        "noeviction",
+    ),
+    (
         "deploy-disk-size-unavailable",
         DEPLOY,
         {"deploy_min_free_disk_mb": 10**12},

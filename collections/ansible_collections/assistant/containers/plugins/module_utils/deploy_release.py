@@ -22,6 +22,8 @@ import os
 import re
 from datetime import UTC, datetime
 
+from ansible_collections.assistant.containers.plugins.module_utils import input_checks as ic
+
 RELEASE_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")
 RELEASE_FILE = "release.json"
 CURRENT_FILE = "current"
@@ -483,6 +485,34 @@ def option_problems(options):
             problems.append(
                 f"deploy_swarm_registry = {registry!r}: expected deploy_swarm_registry_username and "
                 "deploy_swarm_registry_password with it (keep the password in the vault)."
+            )
+    problems += _endpoint_problems(options.get("deploy_endpoints") or [])
+    return problems
+
+
+_SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def _endpoint_problems(endpoints):
+    """The gate's endpoints (deploy_endpoints): each a service name and an http(s) URL the gate can ask."""
+    if not isinstance(endpoints, list):
+        return [f"deploy_endpoints = {endpoints!r}: expected a list of {{service, url}} entries."]
+    problems = []
+    for i, entry in enumerate(endpoints):
+        where = f"deploy_endpoints[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where} = {entry!r}: expected a mapping with service and url.")
+            continue
+        service = entry.get("service")
+        if not isinstance(service, str) or not _SERVICE_NAME.fullmatch(service):
+            problems.append(
+                f"{where}.service = {service!r}: expected the name of one of the stack's services, such as api."
+            )
+        problem = ic.http_url(entry.get("url"))
+        if problem:
+            problems.append(
+                f"{where}.url = {ic.show(entry.get('url'))}: {problem}; expected an http or https URL that the host "
+                "itself can ask, such as http://127.0.0.1:8000/ready."
             )
     return problems
 

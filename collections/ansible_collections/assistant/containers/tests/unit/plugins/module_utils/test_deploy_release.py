@@ -457,6 +457,27 @@ GOOD = {
             ["deploy_swarm_registry = 'r:5000': expected deploy_swarm_registry_username and"],
         ),
         ({"deploy_swarm_stack_name": "Not Checked On Compose"}, []),
+        # The gate's endpoints, checked before the deploy changes anything (not first at the gate).
+        ({"deploy_endpoints": [{"service": "api", "url": "http://127.0.0.1:8000/ready"}]}, []),
+        ({"deploy_endpoints": [{"service": "nginx", "url": "https://127.0.0.1/ready", "validate_certs": False}]}, []),
+        (
+            {"deploy_endpoints": [{"service": "api", "url": "file:///etc/passwd"}]},
+            ['deploy_endpoints[0].url = "file:///etc/passwd": has the scheme "file"; expected an http or https URL'],
+        ),
+        (
+            {"deploy_endpoints": [{"service": "api", "url": "http://127.0.0.1:8000/ready\n"}]},
+            ["deploy_endpoints[0].url = "],
+        ),
+        (
+            {"deploy_endpoints": [{"service": "Api Server", "url": "http://127.0.0.1/"}]},
+            ["deploy_endpoints[0].service = 'Api Server': expected the name of one of the stack's services"],
+        ),
+        ({"deploy_endpoints": [{"url": "http://127.0.0.1/"}]}, ["deploy_endpoints[0].service = None"]),
+        (
+            {"deploy_endpoints": ["http://127.0.0.1/"]},
+            ["deploy_endpoints[0] = 'http://127.0.0.1/': expected a mapping"],
+        ),
+        ({"deploy_endpoints": "http://127.0.0.1/"}, ["deploy_endpoints = 'http://127.0.0.1/': expected a list"]),
     ],
 )
 def test_option_problems(change, expected):
