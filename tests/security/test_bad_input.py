@@ -406,6 +406,20 @@ CASES = [
     ("deploy-rollback-to-garbage", DEPLOY, {"deploy_rollback_to": "yesterday"}, "deploy_rollback_to", "previous"),
     ("deploy-health-timeout-type", DEPLOY, {"deploy_health_timeout": "forever"}, "deploy_health_timeout", "int"),
     (
+        "compose-project-name-not-compose",
+        DEPLOY,
+        {"compose_project_name": "Assistant Dev!"},
+        "deploy_project_name",
+        "Compose project name",
+    ),
+    (
+        "compose-project-name-path",
+        DEPLOY,
+        {"compose_project_name": "../../etc"},
+        "deploy_project_name",
+        "Compose project name",
+    ),
+    (
         "deploy-endpoint-file-url",
         DEPLOY,
         {"deploy_endpoints": [{"service": "api", "url": "file:///etc/passwd"}]},

@@ -471,6 +471,11 @@ def option_problems(options):
         problems.append(
             f'deploy_rollback_to = {wanted!r}: expected "previous" or a release id such as 20261127T063000Z-1a2b3c4d.'
         )
+    if "deploy_project_name" in options and not _STACK_NAME.fullmatch(str(options["deploy_project_name"])):
+        problems.append(
+            f"deploy_project_name = {options['deploy_project_name']!r} (from compose_project_name unless set): "
+            "expected a Compose project name, lower-case letters, digits, _ and -, starting with a letter or digit."
+        )
     if options.get("deploy_backend", "compose") == "swarm":
         stack = options.get("deploy_swarm_stack_name") or options.get("deploy_project_name") or ""
         if not _STACK_NAME.fullmatch(stack):

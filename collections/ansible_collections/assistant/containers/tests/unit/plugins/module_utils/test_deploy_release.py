@@ -457,6 +457,12 @@ GOOD = {
             ["deploy_swarm_registry = 'r:5000': expected deploy_swarm_registry_username and"],
         ),
         ({"deploy_swarm_stack_name": "Not Checked On Compose"}, []),
+        # Compose's rule for project names, before the port check blames "project Assistant Dev!".
+        (
+            {"deploy_project_name": "Assistant Dev!"},
+            ["deploy_project_name = 'Assistant Dev!' (from compose_project_name"],
+        ),
+        ({"deploy_project_name": "../../etc"}, ["deploy_project_name = '../../etc'"]),
         # The gate's endpoints, checked before the deploy changes anything (not first at the gate).
         ({"deploy_endpoints": [{"service": "api", "url": "http://127.0.0.1:8000/ready"}]}, []),
         ({"deploy_endpoints": [{"service": "nginx", "url": "https://127.0.0.1/ready", "validate_certs": False}]}, []),
