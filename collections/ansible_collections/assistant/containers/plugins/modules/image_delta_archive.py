@@ -11,7 +11,7 @@ module: image_delta_archive
 
 short_description: An archive of the images another Docker host lacks, holding only the layers it lacks
 
-version_added: 0.2.0
+version_added: 0.1.0
 
 description:
   - Runs where the images are (the controller that built them). Compares O(names) with O(host_images), the images of
